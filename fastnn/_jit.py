@@ -1,0 +1,172 @@
+"""The one place that sets Numba options, and the serial/parallel dispatch.
+
+Every kernel in fastnn is decorated with :func:`jit`; no other module writes
+``cache=``, ``nogil=``, ``fastmath=`` or calls ``numba.njit`` itself (a test
+greps for strays). The policy:
+
+- ``cache=True``, so a kernel compiles once per machine, not once per
+  process; ``FASTNN_CACHE=0`` in the environment turns it off. Where Numba
+  finds nowhere to write its cache (a read-only install and no writable user
+  cache directory), the kernel compiles without one instead of failing.
+- ``nogil=True``: kernels release the GIL, so Python threads overlap.
+- No eager signatures: a kernel compiles at its first call, for the types it
+  meets, so ``import fastnn`` compiles nothing.
+- ``fastmath`` off: its ``nnan``/``ninf`` flags would break the documented NaN
+  behaviour, and reassociation would make serial and parallel results differ.
+
+``jit(parallel=True)`` gives a :class:`ParallelKernel`: the same source
+compiled twice, once with ``parallel=True`` and once serial (``prange``
+runs as ``range`` there). It runs the parallel twin only for work above
+:data:`PARALLEL_MIN_WORK` and only when no other Python thread is inside a
+parallel kernel, because Numba's ``workqueue`` threading layer aborts the
+process when two threads enter it at once.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import types
+
+import numba
+import numpy as np
+from numba.extending import overload
+
+__all__ = [
+    "PARALLEL_MIN_WORK",
+    "ParallelKernel",
+    "as_signed",
+    "get_num_threads",
+    "jit",
+    "set_num_threads",
+]
+
+CACHE = os.environ.get("FASTNN_CACHE", "1").strip().lower() not in {"0", "false", "no", "off"}
+
+_OPTIONS = {"nogil": True, "fastmath": False, "error_model": "numpy"}
+
+# Below this much work (roughly multiply-adds) the parallel twin loses to the
+# serial one. MEASURE-ME
+PARALLEL_MIN_WORK = 1 << 18
+
+_num_threads: int | None = None
+_parallel_lock = threading.Lock()
+
+
+def _compile(func, parallel, inline=False):
+    options = dict(_OPTIONS, parallel=parallel, inline="always" if inline else "never")
+    if CACHE:
+        try:
+            return numba.njit(cache=True, **options)(func)
+        except RuntimeError:
+            # Numba raises "cannot cache function ...: no locator available"
+            # at decoration when neither the package folder nor the user cache
+            # folder is writable; compiling per process is the only way left.
+            pass
+    return numba.njit(cache=False, **options)(func)
+
+
+def _renamed(func, suffix):
+    # Numba's cache file is named after the function's qualified name and its
+    # index key ignores `parallel=`, so the serial twin of a parallel kernel
+    # must have a name of its own or the two would load each other's code.
+    twin = types.FunctionType(
+        func.__code__, func.__globals__, func.__name__ + suffix, func.__defaults__, func.__closure__
+    )
+    twin.__qualname__ = func.__qualname__ + suffix
+    twin.__module__ = func.__module__
+    twin.__doc__ = func.__doc__
+    return twin
+
+
+class ParallelKernel:
+    """A kernel compiled as a serial and a parallel twin, and the rule that picks one.
+
+    Call it with the kernel's arguments and a keyword ``work`` (roughly the
+    number of multiply-adds) that decides whether the parallel twin is worth
+    waking the thread pool for. Both twins compute every output element with
+    the same operations in the same order, so their results are identical.
+    """
+
+    def __init__(self, func):
+        self.serial = _compile(_renamed(func, "_serial"), parallel=False)
+        self.parallel = _compile(func, parallel=True)
+        self.__name__ = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __call__(self, *args, work):
+        n_threads = get_num_threads()
+        if n_threads == 1 or work < PARALLEL_MIN_WORK:
+            return self.serial(*args)
+        if not _parallel_lock.acquire(blocking=False):
+            # Another Python thread is inside a parallel kernel: the cores are
+            # busy anyway, and the workqueue layer cannot be entered twice.
+            return self.serial(*args)
+        try:
+            # Numba's thread count is per calling thread: set it here so that
+            # fastnn.set_num_threads holds in whichever thread calls a kernel.
+            numba.set_num_threads(n_threads)
+            return self.parallel(*args)
+        finally:
+            _parallel_lock.release()
+
+    def __repr__(self):
+        return f"<fastnn ParallelKernel {self.__name__}>"
+
+
+def jit(func=None, *, parallel=False, inline=False):
+    """Compile ``func`` lazily with the house options.
+
+    ``@jit`` gives a Numba dispatcher; ``@jit(parallel=True)`` gives a
+    :class:`ParallelKernel` holding a serial and a parallel twin.
+    ``inline=True`` inlines a helper into its callers at Numba's level, so
+    that LLVM sees the constant arguments of each call site (an operator
+    code, say) and folds the branches they decide before vectorising.
+    """
+
+    def decorate(f):
+        return ParallelKernel(f) if parallel else _compile(f, parallel=False, inline=inline)
+
+    return decorate if func is None else decorate(func)
+
+
+def set_num_threads(n):
+    """Set how many threads fastnn's parallel kernels use, in every calling thread.
+
+    Parameters
+    ----------
+    n : int
+        From 1 (always serial) to ``numba.config.NUMBA_NUM_THREADS``.
+    """
+    limit = numba.config.NUMBA_NUM_THREADS
+    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+        raise TypeError(f"n must be an integer, got {type(n).__name__}")
+    if not 1 <= n <= limit:
+        raise ValueError(f"n must be between 1 and {limit} (NUMBA_NUM_THREADS), got {n}")
+    global _num_threads
+    _num_threads = int(n)
+
+
+def get_num_threads():
+    """Return how many threads fastnn's parallel kernels use."""
+    return numba.config.NUMBA_NUM_THREADS if _num_threads is None else _num_threads
+
+
+def as_signed(x):
+    """Return ``x`` in a type where subtraction cannot wrap around (use inside kernels).
+
+    Numba promotes unsigned integers to uint64, so ``a - b`` of two uint8
+    pixels wraps to ~1.8e19 where NumPy's int arithmetic would not; this
+    lifts unsigned integers to int64 (uint64 to float64) at compile time and
+    leaves every other type alone, at no cost for floats.
+    """
+    return x
+
+
+@overload(as_signed, inline="always")
+def _as_signed(x):
+    if isinstance(x, numba.types.Integer) and not x.signed:
+        if x.bitwidth == 64:
+            return lambda x: np.float64(x)
+        return lambda x: np.int64(x)
+    return lambda x: x

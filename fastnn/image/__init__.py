@@ -1,0 +1,21 @@
+"""Image features: 2-D convolution, edge detection, colour.
+
+Images are arrays ``(..., H, W)`` whose leading axes are a batch, or
+channels-last ``(..., H, W, 3)`` for RGB. Every function here has its NumPy
+twin, with the same name and signature, in :mod:`fastnn.image.reference`.
+"""
+
+from fastnn.image.color import rgb_to_gray
+from fastnn.image.edges import gradient_magnitude, gradient_orientation, laplace, prewitt, sobel
+from fastnn.image.filters import convolve2d, correlate2d
+
+__all__ = [
+    "convolve2d",
+    "correlate2d",
+    "gradient_magnitude",
+    "gradient_orientation",
+    "laplace",
+    "prewitt",
+    "rgb_to_gray",
+    "sobel",
+]
