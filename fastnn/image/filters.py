@@ -75,10 +75,10 @@ def convolve2d(image, kernel, *, mode="reflect", cval=0.0):
     --------
     >>> import numpy as np
     >>> from fastnn.image import convolve2d
-    >>> convolve2d(np.eye(3), [[1, 2]], mode="constant")
-    array([[1., 0., 0.],
-           [2., 1., 0.],
-           [0., 2., 1.]])
+    >>> convolve2d(np.eye(3), [[1, 2]], mode="constant")  # as scipy.ndimage.convolve
+    array([[2., 0., 0.],
+           [1., 2., 0.],
+           [0., 1., 2.]])
     """
     return _correlate(image, kernel, mode, cval, flip=True)
 
