@@ -12,8 +12,8 @@ from fastnn.bench.workloads import WORKLOADS
 
 def _suite(workload):
     class Suite:
-        params = list(workload.implementations)
-        param_names = ["implementation"]
+        params = tuple(workload.implementations)
+        param_names = ("implementation",)
         timeout = 120
 
         def setup(self, implementation):

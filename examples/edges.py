@@ -7,10 +7,10 @@ extra): ``python examples/edges.py`` writes ``edges.png`` beside you.
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from fastnn.image import gradient_magnitude, gradient_orientation, laplace, rgb_to_gray, sobel  # noqa: E402
+from fastnn.image import gradient_magnitude, gradient_orientation, laplace, rgb_to_gray, sobel
 
 
 def scene(height=240, width=320):
@@ -37,11 +37,13 @@ def main(path="edges.png"):
         "Sobel x": sobel(gray, axis=-1),
         "Sobel y": sobel(gray, axis=-2),
         "magnitude": magnitude,
-        "orientation (strong edges)": np.where(magnitude > 0.2 * magnitude.max(), orientation, np.nan),
+        "orientation (strong edges)": np.where(
+            magnitude > 0.2 * magnitude.max(), orientation, np.nan
+        ),
         "Laplacian": laplace(gray),
     }
     fig, axes = plt.subplots(2, 4, figsize=(14, 6))
-    for ax, (title, image) in zip(axes.flat, panels.items()):
+    for ax, (title, image) in zip(axes.flat, panels.items(), strict=False):
         cmap = "twilight" if title.startswith("orientation") else "gray"
         ax.imshow(image, cmap=None if image.ndim == 3 else cmap)
         ax.set_title(title)

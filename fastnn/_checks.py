@@ -31,14 +31,16 @@ def _describe(value):
 def check_array(value, name, *, min_ndim=0, ndim=None, allow_empty=False, finite=False):
     """Return ``value`` as a C-contiguous, native-order real array, or raise.
 
-    Booleans become uint8 (a free view) and float16 becomes float32, since
-    Numba compiles neither for arithmetic; every other integer and float
-    dtype is kept, so the caller applies its own dtype policy.
+    Booleans become uint8 (a free view), float16 float32 and longdouble
+    float64, since Numba compiles none of them for arithmetic; every other
+    integer and float dtype is kept, so the caller applies its own dtype policy.
     """
     try:
         array = np.asarray(value)
     except Exception as error:  # ragged lists and other non-arrays
-        raise TypeError(f"{name} must be an array of real numbers, got {_describe(value)}") from error
+        raise TypeError(
+            f"{name} must be an array of real numbers, got {_describe(value)}"
+        ) from error
     kind = array.dtype.kind
     if kind not in "biuf":
         what = "complex" if kind == "c" else str(array.dtype)
@@ -53,8 +55,8 @@ def check_array(value, name, *, min_ndim=0, ndim=None, allow_empty=False, finite
         raise ValueError(f"{name} must be finite, got NaN or inf")
     if kind == "b":
         array = np.ascontiguousarray(array).view(np.uint8)
-    elif array.dtype == np.float16:
-        array = array.astype(np.float32)
+    elif kind == "f" and array.dtype.itemsize not in (4, 8):
+        array = array.astype(float_result_dtype(array.dtype))  # float16, longdouble
     elif not array.dtype.isnative:
         array = array.astype(array.dtype.newbyteorder("="))
     return np.ascontiguousarray(array)
@@ -78,7 +80,9 @@ def float_result_dtype(dtype, *, integer_to=np.float32):
 def check_choice(value, name, choices):
     """Return ``value`` if it is one of the strings ``choices``, or raise."""
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, one of {_quoted(choices)}; got {_describe(value)}")
+        raise TypeError(
+            f"{name} must be a string, one of {_quoted(choices)}; got {_describe(value)}"
+        )
     if value not in choices:
         raise ValueError(f"{name} must be one of {_quoted(choices)}, got {value!r}")
     return value

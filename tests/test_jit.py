@@ -32,7 +32,9 @@ def _kernel_dispatchers(module):
 
 def test_numba_options_live_in_jit_module_only():
     # Any decorator or call that sets Numba options outside _jit.py is a stray.
-    stray = re.compile(r"(@\s*numba\.|\bnjit\b|\bnumba\.jit\b|\b(cache|fastmath|nogil|error_model)\s*=)")
+    stray = re.compile(
+        r"(@\s*numba\.|\bnjit\b|\bnumba\.jit\b|\b(cache|fastmath|nogil|error_model)\s*=)"
+    )
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         if path.name == "_jit.py":
@@ -116,7 +118,9 @@ print(gradient_magnitude(np.eye(4, dtype=np.float32)).sum())
 
 def test_read_only_install_works(tmp_path):
     site = _copy_package(tmp_path)
-    out = _fresh_python(USE_KERNEL.format(site=str(site)), env={"PYTHONPATH": str(site)}, cwd=tmp_path)
+    out = _fresh_python(
+        USE_KERNEL.format(site=str(site)), env={"PYTHONPATH": str(site)}, cwd=tmp_path
+    )
     assert out.returncode == 0, out.stderr
 
 
@@ -182,7 +186,9 @@ with ThreadPoolExecutor(1) as pool:
 def test_num_threads_hold_in_other_python_threads(tmp_path):
     # Numba's thread count is per calling thread; fastnn.set_num_threads in
     # the main thread must hold in a worker thread's kernel too.
-    out = _fresh_python(THREAD_COUNT_PROBE, env={"NUMBA_NUM_THREADS": "4", "FASTNN_CACHE": "0"}, cwd=tmp_path)
+    out = _fresh_python(
+        THREAD_COUNT_PROBE, env={"NUMBA_NUM_THREADS": "4", "FASTNN_CACHE": "0"}, cwd=tmp_path
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["3.0", "3.0"]
 
@@ -195,7 +201,9 @@ def test_parallel_kernels_from_many_python_threads(threads):
     images = [rng.random((700, 700)).astype(np.float32) for _ in range(8)]
     kernel = rng.random((5, 5))
     fastnn.set_num_threads(1)
-    serial = [(fastnn.image.gradient_magnitude(x), fastnn.image.correlate2d(x, kernel)) for x in images]
+    serial = [
+        (fastnn.image.gradient_magnitude(x), fastnn.image.correlate2d(x, kernel)) for x in images
+    ]
     fastnn.set_num_threads(numba.config.NUMBA_NUM_THREADS)
 
     def work(x):
@@ -204,7 +212,7 @@ def test_parallel_kernels_from_many_python_threads(threads):
     with ThreadPoolExecutor(4) as pool:
         for _ in range(3):
             threaded = list(pool.map(work, images))
-            for (m1, c1), (m2, c2) in zip(serial, threaded):
+            for (m1, c1), (m2, c2) in zip(serial, threaded, strict=True):
                 assert np.array_equal(m1, m2)
                 assert np.array_equal(c1, c2)
 

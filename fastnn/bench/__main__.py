@@ -44,7 +44,10 @@ HEADER = ["workload", "fastnn", "first call", "NumPy", "speedup", "best peer", "
 def table(results):
     rows = [HEADER, *_rows(results)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -63,28 +66,46 @@ def markdown(results, startup_times, env):
 def _startup_lines(times):
     if not times:
         return []
+    imports, first, numba = (
+        _ms(times[k])
+        for k in ("import_seconds", "first_call_cached_seconds", "numba_startup_seconds")
+    )
     return [
-        f"- `import fastnn, fastnn.image` beyond numpy + numba + scipy: {_ms(times['import_seconds'])}",
-        f"- first call of a cached kernel in a fresh process: {_ms(times['first_call_cached_seconds'])},"
-        f" after Numba's own start-up at the first call of any kernel: {_ms(times['numba_startup_seconds'])}",
+        f"- `import fastnn, fastnn.image` beyond numpy + numba + scipy: {imports}",
+        f"- first call of a cached kernel in a fresh process: {first},"
+        f" after Numba's own start-up at the first call of any kernel: {numba}",
     ]
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m fastnn.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small inputs and few repeats (a smoke run)")
+    parser = argparse.ArgumentParser(
+        prog="python -m fastnn.bench", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="small inputs and few repeats (a smoke run)"
+    )
     parser.add_argument("--only", action="append", metavar="NAME", choices=sorted(BY_NAME),
                         help="run only this workload (repeatable)")  # fmt: skip
-    parser.add_argument("--json", metavar="FILE", help="write every timing and the environment as JSON")
+    parser.add_argument(
+        "--json", metavar="FILE", help="write every timing and the environment as JSON"
+    )
     parser.add_argument("--plot", metavar="FILE.png", help="draw the speedups as a bar chart")
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown, with machine and versions")
-    parser.add_argument("--no-startup", action="store_true", help="skip the import and first-call probes")
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the table as Markdown, with machine and versions",
+    )
+    parser.add_argument(
+        "--no-startup", action="store_true", help="skip the import and first-call probes"
+    )
     args = parser.parse_args(argv)
 
     def progress(message):
         print(f"\r\033[K{message}", end="", file=sys.stderr, flush=True)
 
-    results = runner.run(args.only, quick=args.quick, progress=progress if sys.stderr.isatty() else None)
+    results = runner.run(
+        args.only, quick=args.quick, progress=progress if sys.stderr.isatty() else None
+    )
     if sys.stderr.isatty():
         progress("")
     startup_times = None if args.no_startup else startup.measure(repeats=3 if args.quick else 7)
@@ -94,7 +115,10 @@ def main(argv=None):
     else:
         print(table(results))
         print("\n".join(["", *_startup_lines(startup_times)]) if startup_times else "")
-        print(f"{env['machine']}; {env['threads']} threads; " + ", ".join(f"{k} {v}" for k, v in env["versions"].items()))
+        print(
+            f"{env['machine']}; {env['threads']} threads; "
+            + ", ".join(f"{k} {v}" for k, v in env["versions"].items())
+        )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(runner.as_json(results, startup_times), f, indent=2)

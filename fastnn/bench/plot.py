@@ -2,7 +2,7 @@
 
 
 def speedup_chart(results, path):
-    """Draw fastnn's speedup over NumPy and its ratio to the best peer, per workload, to ``path``."""
+    """Draw fastnn's speedup over NumPy and its ratio to the best peer, per workload."""
     import matplotlib
 
     matplotlib.use("Agg")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import statistics
 import sys
@@ -98,10 +99,8 @@ def environment():
     versions = {"python": platform.python_version(), "fastnn": fastnn.__version__}
     versions.update(numpy=numpy.__version__, numba=numba.__version__, scipy=scipy.__version__)
     for label, module in (("opencv", "cv2"), ("scikit-image", "skimage"), ("torch", "torch")):
-        try:
+        with contextlib.suppress(ImportError):
             versions[label] = __import__(module).__version__
-        except ImportError:
-            pass
     return {
         "machine": f"{_cpu_name()}, {_cores()} cores, {platform.system()} {platform.machine()}",
         "threads": fastnn.get_num_threads(),

@@ -43,7 +43,7 @@ def measure(repeats=5):
     """
     imports = [_fresh(_IMPORT) for _ in range(repeats)]
     _fresh(_FIRST_CALL)
-    numba_starts, first_calls = zip(*(_fresh(_FIRST_CALL) for _ in range(repeats)))
+    numba_starts, first_calls = zip(*(_fresh(_FIRST_CALL) for _ in range(repeats)), strict=True)
     return {
         "import_seconds": statistics.median(imports),
         "numba_startup_seconds": statistics.median(numba_starts),

@@ -12,8 +12,9 @@ missing, which every front-end treats as "not installed here".
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -184,7 +185,7 @@ def _correlate_opencv(inputs):
     out = np.empty_like(images)
 
     def run():
-        for image, dst in zip(images, out):
+        for image, dst in zip(images, out, strict=True):
             cv2.filter2D(image, -1, kernel, dst=dst, borderType=cv2.BORDER_REFLECT)
         return out
 

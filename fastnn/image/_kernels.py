@@ -35,6 +35,7 @@ from numba import prange
 
 from fastnn._jit import as_signed, jit
 
+
 @jit
 def _extend_row(image, r, cmap, lo, cval, dst):
     """Fill ``dst`` with extended row ``r`` (``-1``: a row of ``cval``)."""
@@ -94,7 +95,9 @@ def _accumulate(acc, rows, slots, offsets, weights):
 
 
 @jit(parallel=True)
-def correlate_taps(images, tap_rows, tap_cols, tap_weights, kh, rmap, cmap, lo, cval, row_chunk, out):
+def correlate_taps(
+    images, tap_rows, tap_cols, tap_weights, kh, rmap, cmap, lo, cval, row_chunk, out
+):
     """Correlate with any kernel given as its non-zero taps ``(row, col, weight)``.
 
     Zero weights are left out, as scipy.ndimage leaves them out of its
@@ -237,11 +240,12 @@ def _extended(image, r, c, cval):
 def _mapped_pixel(op, w, c, zero, image, ra, rb, rc, cmap, j, cval):
     """``_pixel3`` at output column ``j`` of rows ``ra, rb, rc``, through the index maps."""
     ca, cb, cc = cmap[j], cmap[j + 1], cmap[j + 2]
+    x = image
     return _pixel3(
         op, w, c, zero,
-        _extended(image, ra, ca, cval), _extended(image, ra, cb, cval), _extended(image, ra, cc, cval),
-        _extended(image, rb, ca, cval), _extended(image, rb, cb, cval), _extended(image, rb, cc, cval),
-        _extended(image, rc, ca, cval), _extended(image, rc, cb, cval), _extended(image, rc, cc, cval),
+        _extended(x, ra, ca, cval), _extended(x, ra, cb, cval), _extended(x, ra, cc, cval),
+        _extended(x, rb, ca, cval), _extended(x, rb, cb, cval), _extended(x, rb, cc, cval),
+        _extended(x, rc, ca, cval), _extended(x, rc, cb, cval), _extended(x, rc, cc, cval),
     )  # fmt: skip
 
 
@@ -292,7 +296,9 @@ def stencil_3x3(images, op, w, c, zero, rmap, cmap, lo, cval, row_chunk, out):
                 if odd:
                     for j in range(j0, j1):
                         if not (o[j] < math.inf):
-                            o[j] = _mapped_pixel(exact, w, c, zero, image, ra, rb, rc, cmap, j, cval)
+                            o[j] = _mapped_pixel(
+                                exact, w, c, zero, image, ra, rb, rc, cmap, j, cval
+                            )
             else:  # a row of cval: every pixel through the maps
                 for j in range(wo):
                     o[j] = _mapped_pixel(exact, w, c, zero, image, ra, rb, rc, cmap, j, cval)

@@ -89,10 +89,15 @@ def index_maps(shape, kernel_shape, mode, *, flip=False):
     if mode == "valid":
         if kh > h or kw > w:
             raise ValueError(
-                f"kernel must fit inside the image for mode='valid', got kernel shape "
-                f"{kernel_shape} and image shape {shape}"
+                f"mode='valid' needs an image at least as large as the kernel, got kernel "
+                f"shape {kernel_shape} and image shape {shape}"
             )
-        return np.arange(h, dtype=np.int64), np.arange(w, dtype=np.int64), 0, (h - kh + 1, w - kw + 1)
+        return (
+            np.arange(h, dtype=np.int64),
+            np.arange(w, dtype=np.int64),
+            0,
+            (h - kh + 1, w - kw + 1),
+        )
     top = kh - 1 - kh // 2 if flip else kh // 2
     left = kw - 1 - kw // 2 if flip else kw // 2
     rmap = extend_index(h, top, kh - 1 - top, mode)

@@ -47,6 +47,11 @@ def sobel(image, axis=-1, *, mode="reflect"):
     The zero column of the kernel is kept in the sum, as scipy keeps it, so a
     NaN pixel makes its whole 3×3 neighbourhood NaN.
 
+    References
+    ----------
+    I. Sobel and G. Feldman, "A 3×3 isotropic gradient operator for image
+    processing", Stanford Artificial Intelligence Project talk, 1968.
+
     Examples
     --------
     >>> import numpy as np
@@ -64,6 +69,11 @@ def prewitt(image, axis=-1, *, mode="reflect"):
 
     As :func:`sobel`, with the smoothing [1, 1, 1] in place of [1, 2, 1];
     equal per image to ``scipy.ndimage.prewitt(image, axis, mode=mode)``.
+
+    References
+    ----------
+    J. M. S. Prewitt, "Object enhancement and extraction", in Picture
+    Processing and Psychopictorics, Academic Press, 1970, pp. 75-149.
 
     Examples
     --------
@@ -127,7 +137,8 @@ def gradient_orientation(image, *, operator="sobel", mode="reflect"):
 def laplace(image, *, mode="reflect"):
     """Return the discrete Laplacian of each image.
 
-    .. math:: \\nabla^2 x = \\begin{bmatrix}0 & 1 & 0\\\\1 & -4 & 1\\\\0 & 1 & 0\\end{bmatrix} \\star x
+    .. math::
+        \\nabla^2 x = \\begin{bmatrix}0 & 1 & 0\\\\1 & -4 & 1\\\\0 & 1 & 0\\end{bmatrix} \\star x
 
     summed as scipy.ndimage.laplace sums it (second differences along rows,
     then along columns), so it equals ``scipy.ndimage.laplace(x, mode=mode)``
@@ -167,7 +178,8 @@ def _axis_output(image, axis):
     if axis in (-2, ndim - 2):
         return _kernels.GRADIENT_Y
     raise ValueError(
-        f"axis must be one of the image axes, -1 (x) or -2 (y), got {axis} for an image of {ndim} dimensions"
+        f"axis must be one of the image axes, -1 (x) or -2 (y), got {axis} "
+        f"for an image of {ndim} dimensions"
     )
 
 

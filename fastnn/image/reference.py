@@ -63,7 +63,7 @@ def convolve2d(image, kernel, *, mode="reflect", cval=0.0):
 def _weighted_slices(padded, weights, dtype):
     kh, kw = weights.shape
     ho, wo = padded.shape[-2] - kh + 1, padded.shape[-1] - kw + 1
-    out = np.zeros(padded.shape[:-2] + (ho, wo), dtype)
+    out = np.zeros((*padded.shape[:-2], ho, wo), dtype)
     for (a, b), w in np.ndenumerate(weights):
         if w != 0:  # scipy.ndimage leaves zero weights out of the footprint
             out += dtype.type(w) * padded[..., a : a + ho, b : b + wo]
@@ -71,7 +71,7 @@ def _weighted_slices(padded, weights, dtype):
 
 
 def _derivative(image, axis, centre, mode):
-    """scipy.ndimage.sobel's recipe: [-1, 0, 1] along ``axis`` (the 0 kept), then [1, c, 1] across."""
+    """scipy.ndimage.sobel's recipe: [-1, 0, 1] along ``axis`` (0 kept), [1, c, 1] across."""
     x = _as_float(image)
     p = _pad(x, 1, 1, 1, 1, mode)
     zero = x.dtype.type(0)
@@ -110,7 +110,9 @@ def laplace(image, *, mode="reflect"):
     p = _pad(_as_float(image), 1, 1, 1, 1, mode)
     centre = p[..., 1:-1, 1:-1]
     twice = centre + centre
-    return ((p[..., :-2, 1:-1] + p[..., 2:, 1:-1]) - twice) + ((p[..., 1:-1, :-2] + p[..., 1:-1, 2:]) - twice)
+    return ((p[..., :-2, 1:-1] + p[..., 2:, 1:-1]) - twice) + (
+        (p[..., 1:-1, :-2] + p[..., 1:-1, 2:]) - twice
+    )
 
 
 def rgb_to_gray(image):
