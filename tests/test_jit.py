@@ -1,5 +1,6 @@
 """The JIT layer: one home for Numba options, lazy compilation, caching, threads."""
 
+import importlib
 import os
 import pathlib
 import re
@@ -18,6 +19,12 @@ from fastnn import _jit
 from fastnn.image import _kernels
 
 PACKAGE = pathlib.Path(fastnn.__file__).parent
+# Every module that holds kernels: each domain's _kernels.py, and the bench's floor.
+KERNEL_MODULES = sorted(
+    ".".join(("fastnn", *p.relative_to(PACKAGE).with_suffix("").parts))
+    for p in PACKAGE.rglob("*.py")
+    if p.name == "_kernels.py" or p.name == "_floor.py"
+)
 
 
 def _kernel_dispatchers(module):
@@ -46,14 +53,16 @@ def test_numba_options_live_in_jit_module_only():
     assert not found, "Numba options outside fastnn/_jit.py:\n" + "\n".join(found)
 
 
-def test_jit_policy():
-    dispatchers = dict(_kernel_dispatchers(_kernels))
+@pytest.mark.parametrize("module", KERNEL_MODULES)
+def test_jit_policy(module):
+    dispatchers = dict(_kernel_dispatchers(importlib.import_module(module)))
     assert dispatchers
     for name, dispatcher in dispatchers.items():
         options = dispatcher.targetoptions
         assert options["nogil"] is True, name
         assert options.get("fastmath", False) is False, name
-        assert (dispatcher._cache is not None) == _jit.CACHE or name.startswith("_"), name
+        cache = type(dispatcher._cache).__name__
+        assert cache == ("FunctionCache" if _jit.CACHE else "NullCache"), (name, cache)
 
 
 def test_parallel_kernel_has_serial_and_parallel_twins():
@@ -72,18 +81,18 @@ def _fresh_python(code, env=None, cwd=None):
 
 
 def test_import_compiles_nothing():
-    code = """
-import numba, fastnn, fastnn.image, fastnn.bench
+    code = f"""
+import importlib, numba, fastnn
 from fastnn import _jit
-from fastnn.image import _kernels
 compiled = []
-for module in (_kernels,):
-    for name in dir(module):
-        obj = getattr(module, name)
+for name in {KERNEL_MODULES!r}:
+    module = importlib.import_module(name)
+    for attr in dir(module):
+        obj = getattr(module, attr)
         parts = [obj.serial, obj.parallel] if isinstance(obj, _jit.ParallelKernel) else [obj]
         for d in parts:
             if isinstance(d, numba.core.registry.CPUDispatcher) and d.signatures:
-                compiled.append(name)
+                compiled.append(name + "." + attr)
 print(compiled)
 """
     out = _fresh_python(code)
