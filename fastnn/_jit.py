@@ -35,7 +35,7 @@ from numba.extending import overload
 __all__ = [
     "PARALLEL_MIN_WORK",
     "ParallelKernel",
-    "as_signed",
+    "as_exact",
     "get_num_threads",
     "jit",
     "set_num_threads",
@@ -164,21 +164,22 @@ def get_num_threads():
     return numba.config.NUMBA_NUM_THREADS if _num_threads is None else _num_threads
 
 
-def as_signed(x):
-    """Return ``x`` in a type where subtraction cannot wrap around (use inside kernels).
+def as_exact(x):
+    """Return ``x`` in a type where a stencil's integer arithmetic is exact (use inside kernels).
 
     Numba promotes unsigned integers to uint64, so ``a - b`` of two uint8
-    pixels wraps to ~1.8e19 where NumPy's int arithmetic would not; this
-    lifts unsigned integers to int64 (uint64 to float64) at compile time and
-    leaves every other type alone, at no cost for floats.
+    pixels wraps to ~1.8e19 where NumPy's would not, and int64 sums of wide
+    integers overflow. This lifts integers of up to 16 bits to int64 (exact
+    for any 3×3 stencil with small integer weights, and fast) and wider ones
+    to float64, at compile time; floats pass through at no cost.
     """
     return x
 
 
-@overload(as_signed, inline="always")
-def _as_signed(x):
-    if isinstance(x, numba.types.Integer) and not x.signed:
-        if x.bitwidth == 64:
-            return lambda x: np.float64(x)
-        return lambda x: np.int64(x)
+@overload(as_exact, inline="always")
+def _as_exact(x):
+    if isinstance(x, numba.types.Integer):
+        if x.bitwidth <= 16:
+            return lambda x: np.int64(x)
+        return lambda x: np.float64(x)
     return lambda x: x

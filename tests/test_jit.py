@@ -226,8 +226,11 @@ def test_parallel_kernels_from_many_python_threads(threads):
                 assert np.array_equal(c1, c2)
 
 
-def test_as_signed_lifts_unsigned_only():
-    lift = _jit.jit(lambda a, b: _jit.as_signed(a[0]) - _jit.as_signed(b[0]))
-    assert lift(np.array([1], np.uint8), np.array([3], np.uint8)) == -2
+def test_as_exact_lifts_integers():
+    lift = _jit.jit(lambda a, b: _jit.as_exact(a[0]) - _jit.as_exact(b[0]))
+    assert lift(np.array([1], np.uint8), np.array([3], np.uint8)) == -2  # no uint64 wraparound
     assert lift(np.array([1.5]), np.array([3.0])) == -1.5
     assert lift(np.array([1], np.int16), np.array([3], np.int16)) == -2
+    big = np.array([2**62], np.int64)
+    assert lift(big, -big) == 2.0**63  # float64: no int64 overflow
+    assert lift(np.array([0], np.uint64), np.array([2**64 - 1], np.uint64)) == -(2.0**64)

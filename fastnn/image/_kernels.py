@@ -34,7 +34,7 @@ import math
 import numpy as np
 from numba import prange
 
-from fastnn._jit import as_signed, jit
+from fastnn._jit import as_exact, jit
 
 
 @jit
@@ -167,9 +167,9 @@ def _pixel3(op, w, c, zero, x00, x01, x02, x10, x11, x12, x20, x21, x22):
     the kernel's zero taps in its sums (its 1-D derivative [-1, 0, 1]
     multiplies the centre by 0), so NaN spreads over the whole 3×3 footprint;
     the ``zero · x`` terms keep that, but only where needed: gx and gy
-    together already read all but the centre, so the magnitude and the
-    orientation add ``zero · x11`` alone (inf, inf − inf and NaN pixels of the
-    magnitude are redone with the full sums, see ``stencil_3x3``). The
+    together already read all but the centre, so the magnitude adds
+    ``zero · x11`` alone (inf, inf − inf and NaN pixels of the magnitude are
+    redone with the full sums, see ``stencil_3x3``). The
     Laplacian is summed in scipy.ndimage.laplace's order: the second
     difference down the column, plus the one along the row.
     """
@@ -182,8 +182,7 @@ def _pixel3(op, w, c, zero, x00, x01, x02, x10, x11, x12, x20, x21, x22):
             + w[1, 0] * x10 + w[1, 1] * x11 + w[1, 2] * x12
             + w[2, 0] * x20 + w[2, 1] * x21 + w[2, 2] * x22
         )  # fmt: skip
-    gx = (x02 - x00) + c * (x12 - x10) + (x22 - x20)
-    gy = (x20 - x00) + c * (x21 - x01) + (x22 - x02)
+    gx, gy = _gradients(c, x00, x01, x02, x10, x12, x20, x21, x22)
     if op == GRADIENT_X:
         return gx + zero * (x01 + x11 + x21)
     if op == GRADIENT_Y:
@@ -192,7 +191,15 @@ def _pixel3(op, w, c, zero, x00, x01, x02, x10, x11, x12, x20, x21, x22):
         return math.sqrt(gx * gx + gy * gy) + zero * x11
     if op == _MAGNITUDE_HYPOT:
         return math.hypot(gx + zero * (x01 + x11 + x21), gy + zero * (x10 + x11 + x12))
-    return math.atan2(gy, gx + zero * x11)
+    return math.atan2(gy + zero * (x10 + x11 + x12), gx + zero * (x01 + x11 + x21))
+
+
+@jit(inline=True)
+def _gradients(c, x00, x01, x02, x10, x12, x20, x21, x22):
+    """gx and gy of a 3×3 neighbourhood, without the zero taps (centre row and column)."""
+    gx = (x02 - x00) + c * (x12 - x10) + (x22 - x20)
+    gy = (x20 - x00) + c * (x21 - x01) + (x22 - x02)
+    return gx, gy
 
 
 @jit(inline=True)
@@ -206,35 +213,41 @@ def _interior_row(op, w, c, zero, r0, r1, r2, o):
     for s in range(o.shape[0]):
         o[s] = _pixel3(
             op, w, c, zero,
-            as_signed(r0[s]), as_signed(r0[s + 1]), as_signed(r0[s + 2]),
-            as_signed(r1[s]), as_signed(r1[s + 1]), as_signed(r1[s + 2]),
-            as_signed(r2[s]), as_signed(r2[s + 1]), as_signed(r2[s + 2]),
+            as_exact(r0[s]), as_exact(r0[s + 1]), as_exact(r0[s + 2]),
+            as_exact(r1[s]), as_exact(r1[s + 1]), as_exact(r1[s + 2]),
+            as_exact(r2[s]), as_exact(r2[s + 1]), as_exact(r2[s + 2]),
         )  # fmt: skip
 
 
 @jit
-def _magnitude_row(c, zero, r0, r1, r2, o):
-    """``_interior_row`` for MAGNITUDE; returns whether any pixel came out inf or NaN.
+def _magnitude_row(c, zero, tiny, r0, r1, r2, o):
+    """``_interior_row`` for MAGNITUDE; returns whether any pixel needs ``math.hypot``.
 
-    The flag is kept in the loop itself: a separate sweep over the row cost
-    a third of the whole kernel.
+    sqrt(gx² + gy²) vectorises where hypot does not, but its squares
+    overflow for |g| past ~1e19 (float32) or ~1e154 (float64) and go
+    subnormal, then to 0, for |g| below ``tiny`` = √(smallest normal); and
+    hypot(nan, inf) is inf where the sqrt gives NaN. Such pixels are flagged
+    here, in the loop itself (a separate sweep over the row cost a third of
+    the kernel), and redone by the caller; a zero gradient is not flagged.
     """
     odd = False
     for s in range(o.shape[0]):
-        value = _pixel3(
-            MAGNITUDE, r0, c, zero,
-            as_signed(r0[s]), as_signed(r0[s + 1]), as_signed(r0[s + 2]),
-            as_signed(r1[s]), as_signed(r1[s + 1]), as_signed(r1[s + 2]),
-            as_signed(r2[s]), as_signed(r2[s + 1]), as_signed(r2[s + 2]),
+        x01, x11, x21 = as_exact(r0[s + 1]), as_exact(r1[s + 1]), as_exact(r2[s + 1])
+        gx, gy = _gradients(
+            c,
+            as_exact(r0[s]), x01, as_exact(r0[s + 2]),
+            as_exact(r1[s]), as_exact(r1[s + 2]),
+            as_exact(r2[s]), x21, as_exact(r2[s + 2]),
         )  # fmt: skip
-        o[s] = value
-        odd |= not (value < math.inf)
+        h = math.sqrt(gx * gx + gy * gy) + zero * x11
+        o[s] = h
+        odd |= (not (tiny <= h < math.inf)) & ((gx != 0) | (gy != 0))
     return odd
 
 
 @jit
 def _extended(image, r, c, cval):
-    return as_signed(image[r, c]) if r >= 0 and c >= 0 else cval
+    return as_exact(image[r, c]) if r >= 0 and c >= 0 else cval
 
 
 @jit
@@ -251,13 +264,11 @@ def _mapped_pixel(op, w, c, zero, image, ra, rb, rc, cmap, j, cval):
 
 
 @jit(parallel=True)
-def stencil_3x3(images, op, w, c, zero, rmap, cmap, lo, cval, row_chunk, out):
+def stencil_3x3(images, op, w, c, zero, tiny, rmap, cmap, lo, cval, row_chunk, out):
     """Apply the 3×3 operator ``op`` (weights ``w`` for CORRELATE, centre ``c`` for gradients).
 
-    For MAGNITUDE, sqrt(gx² + gy²) vectorises where hypot does not, but its
-    squares overflow past |g| ~ 1e19 (float32) or 1e154 (float64), and
-    hypot(nan, inf) is inf where the sqrt gives NaN: pixels that come out inf
-    or NaN are redone with hypot, as are the few border pixels.
+    For MAGNITUDE, the pixels ``_magnitude_row`` flags, and the few border
+    pixels, are computed with hypot.
     """
     n, ho, wo = out.shape
     width = images.shape[2]
@@ -279,7 +290,7 @@ def stencil_3x3(images, op, w, c, zero, rmap, cmap, lo, cval, row_chunk, out):
                 # each loop holds only its own arithmetic, and vectorises.
                 odd = False
                 if op == MAGNITUDE:
-                    odd = _magnitude_row(c, zero, r0, r1, r2, inner)
+                    odd = _magnitude_row(c, zero, tiny, r0, r1, r2, inner)
                 elif op == CORRELATE:
                     _interior_row(CORRELATE, w, c, zero, r0, r1, r2, inner)
                 elif op == GRADIENT_X:
@@ -296,7 +307,7 @@ def stencil_3x3(images, op, w, c, zero, rmap, cmap, lo, cval, row_chunk, out):
                     o[j] = _mapped_pixel(exact, w, c, zero, image, ra, rb, rc, cmap, j, cval)
                 if odd:
                     for j in range(j0, j1):
-                        if not (o[j] < math.inf):
+                        if not (tiny <= o[j] < math.inf):
                             o[j] = _mapped_pixel(
                                 exact, w, c, zero, image, ra, rb, rc, cmap, j, cval
                             )

@@ -106,26 +106,32 @@ def index_maps(shape, kernel_shape, mode, *, flip=False):
 
 
 def stencil_scalars(source_dtype, dtype, centre=0.0, cval=0.0):
-    """Return ``(c, zero, cval)`` typed for :func:`~fastnn.image._kernels.stencil_3x3`.
+    """Return ``(c, zero, tiny, cval)`` typed for :func:`~fastnn.image._kernels.stencil_3x3`.
 
     Float images compute in their own dtype, so the scalars take it (a
     float64 scalar would promote float32 arithmetic). Integer images compute
-    in int64, exact for the integer Sobel, Prewitt and Laplace weights, and
-    are rounded once when stored.
+    in int64 (up to 16 bits: exact for the integer Sobel, Prewitt and Laplace
+    weights) or float64 (wider: no overflow), rounded once when stored.
+    ``tiny`` is the square root of the smallest normal number of the compute
+    dtype: a magnitude below it lost precision in its squares.
     """
     if source_dtype.kind == "f":
-        return dtype.type(centre), dtype.type(0), dtype.type(cval)
-    return np.int64(centre), np.int64(0), dtype.type(cval)
+        tiny = np.sqrt(np.finfo(dtype).tiny)
+        return dtype.type(centre), dtype.type(0), tiny, dtype.type(cval)
+    if source_dtype.itemsize <= 2:
+        return np.int64(centre), np.int64(0), np.sqrt(np.finfo(np.float64).tiny), dtype.type(cval)
+    return np.float64(centre), np.float64(0), np.sqrt(np.finfo(np.float64).tiny), dtype.type(cval)
 
 
 def run_stencil(batch, dtype, op, mode, *, centre=0.0, weights=None, cval=0.0):
     """Apply the 3×3 operator ``op`` to a validated ``(n, H, W)`` batch; return ``(n, Ho, Wo)``."""
     rmap, cmap, lo, out_shape = index_maps(batch.shape[1:], (3, 3), mode)
     out = np.empty((batch.shape[0], *out_shape), dtype)
-    c, zero, cval = stencil_scalars(batch.dtype, dtype, centre, cval)
+    c, zero, tiny, cval = stencil_scalars(batch.dtype, dtype, centre, cval)
     w = np.zeros((3, 3), dtype) if weights is None else weights.astype(dtype)
     chunk = row_chunk(*out.shape[:2])
-    _kernels.stencil_3x3(batch, op, w, c, zero, rmap, cmap, lo, cval, chunk, out, work=out.size * 9)
+    args = (batch, op, w, c, zero, tiny, rmap, cmap, lo, cval, chunk, out)
+    _kernels.stencil_3x3(*args, work=out.size * 9)
     return out
 
 

@@ -61,7 +61,7 @@ def sobel(image, axis=-1, *, mode="reflect"):
            [0., 4., 4., 0.],
            [0., 4., 4., 0.]], dtype=float32)
     """
-    return _gradient(image, "sobel", _axis_output(image, axis), mode)
+    return _gradient(image, "sobel", None, mode, axis=axis)
 
 
 def prewitt(image, axis=-1, *, mode="reflect"):
@@ -82,7 +82,7 @@ def prewitt(image, axis=-1, *, mode="reflect"):
     >>> prewitt(np.array([[0, 0, 1, 1]] * 3, dtype=np.uint8))[0]
     array([0., 3., 3., 0.], dtype=float32)
     """
-    return _gradient(image, "prewitt", _axis_output(image, axis), mode)
+    return _gradient(image, "prewitt", None, mode, axis=axis)
 
 
 def gradient_magnitude(image, *, operator="sobel", mode="reflect"):
@@ -170,8 +170,7 @@ def laplace(image, *, mode="reflect"):
     return unbatch(image, run_stencil(batch, dtype, _kernels.LAPLACE, mode))
 
 
-def _axis_output(image, axis):
-    ndim = np.ndim(image)
+def _axis_output(ndim, axis):
     axis = _checks.check_int(axis, "axis")
     if axis in (-1, ndim - 1):
         return _kernels.GRADIENT_X
@@ -183,8 +182,11 @@ def _axis_output(image, axis):
     )
 
 
-def _gradient(image, operator, op, mode):
+def _gradient(image, operator, op, mode, *, axis=None):
+    """Sobel or Prewitt: ``op`` a fused output code, or None for the derivative along ``axis``."""
     batch, dtype = as_image_batch(image)
+    if op is None:
+        op = _axis_output(np.ndim(image) if np.ndim(image) > 1 else batch.ndim, axis)
     _checks.check_choice(operator, "operator", tuple(OPERATORS))
     _checks.check_choice(mode, "mode", (*MODES, "valid"))
     return unbatch(image, run_stencil(batch, dtype, op, mode, centre=OPERATORS[operator]))

@@ -100,7 +100,9 @@ def test_nan_and_inf_stay_in_their_pixel(dtype, rng):
     np.testing.assert_array_equal(~np.isfinite(got), bad_pixels)
 
 
-@pytest.mark.parametrize("dtype", (np.bool_, np.uint8, np.uint16, np.float32, np.float64), ids=dtype_name)
+@pytest.mark.parametrize(
+    "dtype", (np.bool_, np.uint8, np.uint16, np.float32, np.float64), ids=dtype_name
+)
 def test_hostile_layouts_give_equal_results(dtype, rng):
     base = make_image((2, 5, 7, 3), dtype, rng)
     want = rgb_to_gray(base)
