@@ -14,9 +14,19 @@ import importlib
 from fastnn._jit import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "get_num_threads", "image", "set_num_threads"]
+__all__ = [
+    "__version__",
+    "datasets",
+    "get_num_threads",
+    "image",
+    "linear",
+    "metrics",
+    "nn",
+    "set_num_threads",
+    "temporal",
+]
 
-_DOMAINS = {"image", "bench"}
+_DOMAINS = {"image", "bench", "nn", "datasets", "temporal", "linear", "metrics"}
 
 
 def __getattr__(name):

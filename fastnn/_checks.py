@@ -17,6 +17,8 @@ import numpy as np
 
 __all__ = [
     "check_array",
+    "check_axis",
+    "check_bool",
     "check_choice",
     "check_int",
     "check_real",
@@ -102,6 +104,17 @@ def check_real(value, name, *, allow_nan=True):
     return value
 
 
+def check_axis(axis, ndim, name="axis"):
+    """Return ``axis`` as an index in ``[0, ndim)`` (negative counts from the end), or raise."""
+    if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
+        raise TypeError(f"{name} must be an integer, got {_describe(axis)}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(
+            f"{name} must be in [{-ndim}, {ndim}) for an array of {ndim} dimension(s), got {axis}"
+        )
+    return int(axis) % ndim
+
+
 def check_int(value, name, *, low=None, high=None):
     """Return ``value`` as a Python int within ``[low, high]``, or raise."""
     if isinstance(value, bool):
@@ -114,3 +127,10 @@ def check_int(value, name, *, low=None, high=None):
         span = f"from {low} to {high}" if high is not None else f">= {low}"
         raise ValueError(f"{name} must be an integer {span}, got {value}")
     return value
+
+
+def check_bool(value, name):
+    """Return ``value`` as a Python bool if it is one (``bool`` or ``numpy.bool_``), or raise."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+    return bool(value)

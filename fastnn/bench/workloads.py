@@ -70,9 +70,9 @@ class Workload:
 
 def _registry():
     # Each domain keeps its workloads in its own module of fastnn.bench.
-    from fastnn.bench import image
+    from fastnn.bench import image, linear, nn, temporal
 
-    return [*image.WORKLOADS]
+    return [*image.WORKLOADS, *temporal.WORKLOADS, *nn.WORKLOADS, *linear.WORKLOADS]
 
 
 WORKLOADS = _registry()

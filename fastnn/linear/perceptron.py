@@ -1,0 +1,363 @@
+"""The Perceptron and its learning algorithm (PLA), with Gallant's pocket and averaging."""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.multiclass import _check_partial_fit_first_call
+
+from fastnn import _checks
+from fastnn.linear import _kernels as K
+from fastnn.linear._base import (
+    LinearClassifier,
+    as_rows,
+    check_positive,
+    check_tol,
+    generator,
+    row_norms,
+)
+
+__all__ = ["Perceptron"]
+
+# Draws for shuffles and random selection are made per chunk of epochs, at
+# most this many entries (16 MiB of int64), so a kernel call covers many
+# epochs of a small problem and memory stays bounded for a big one.
+CHUNK_ENTRIES = 1 << 21
+
+
+class Perceptron(LinearClassifier):
+    """The Perceptron, trained by the Perceptron Learning Algorithm (PLA).
+
+    The classifier of the lecture: with the bias :math:`w_0` and
+    :math:`x_0 = 1`,
+
+    .. math:: \\hat{y} = \\operatorname{sgn}\\Big(\\sum_{r=0}^{n} w_r x_r\\Big),
+        \\qquad \\operatorname{sgn}(z) = +1 \\text{ if } z > 0, \\; -1 \\text{ if } z \\le 0,
+
+    trained by the PLA: initialise ``w`` (zeros or small random values),
+    classify the samples, and on a misclassified sample update
+
+    .. math:: w \\leftarrow w + \\eta\\,(y - \\hat{y})\\,x
+
+    (so ``w`` moves by :math:`\\pm 2\\eta x`, towards ``x`` when ``y = +1``),
+    until an epoch's training error rate is at most ``tol`` or after
+    ``max_iter`` epochs. Two classes give one weight vector; more give one
+    per class (one-vs-rest), all trained in one kernel call.
+
+    Parameters
+    ----------
+    eta : float, default=1.0
+        The learning rate η > 0.
+    max_iter : int, default=1000
+        The most epochs (passes over the data) ``fit`` runs.
+    tol : float or None, default=0.0
+        Stop after the first epoch whose training error rate is ``<= tol``
+        (see ``errors_`` for what is counted). ``None``: run all ``max_iter``
+        epochs, never warn.
+    selection : {"cyclic", "random"}, default="cyclic"
+        ``"cyclic"``: sweep the samples in order (a fresh permutation each
+        epoch when ``shuffle=True``), updating on every mistake.
+        ``"random"``: the lecture's step 3 literally: classify all samples,
+        pick one misclassified sample uniformly at random, update; an epoch
+        is ``n_samples`` such updates (each costs a full pass, so this is
+        for teaching and small data).
+    init : {"zeros", "random"}, default="zeros"
+        Initial weights: zeros, or normal with standard deviation 0.01
+        drawn from ``random_state``.
+    fit_intercept : bool, default=True
+        Learn the bias :math:`w_0` (else it stays 0).
+    shuffle : bool, default=False
+        With ``selection="cyclic"``: sweep each epoch in a new random order.
+        Ignored by ``selection="random"``.
+    pocket : bool, default=False
+        Gallant's pocket algorithm with ratchet, for data that are not
+        linearly separable: keep in the "pocket" the weights with the fewest
+        training errors seen, return those. Candidates are considered after
+        every sample, not once an epoch: when the current weights' run of
+        correct classifications becomes longer than the pocket weights' run,
+        their training errors are counted (once per weight vector) and they
+        replace the pocket's only if they make fewer (the ratchet). With
+        ``selection="random"``, where every step classifies all samples, the
+        pocket compares the exact count after every update.
+    average : bool, default=False
+        Return the average of the weights after every sample (the averaged
+        perceptron) instead of the last weights. Not with ``pocket``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds ``init="random"``, ``shuffle`` and ``selection="random"``,
+        through :func:`sklearn.utils.check_random_state` once per fit.
+    verbose : int, default=0
+        Print one line per epoch when > 0.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        The weights :math:`w_1 … w_n` (float64): the last ones, the pocket's,
+        or the average.
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        The bias :math:`w_0`.
+    classes_ : ndarray of shape (n_classes,)
+        The labels, sorted; ``classes_[1]`` is the positive class of two.
+    n_iter_ : int
+        Epochs run (the most over the one-vs-rest problems).
+    n_updates_ : int
+        Weight updates made, over all problems.
+    converged_ : bool
+        Whether every problem reached ``tol`` (False when ``tol=None``).
+    errors_ : ndarray of shape (n_iter_,)
+        Per epoch, the count that ``tol`` is checked against, summed over the
+        one-vs-rest problems that ran that epoch: the mistakes (updates) made
+        during the epoch for ``selection="cyclic"`` (the online error; an
+        epoch with none leaves the weights classifying every sample right);
+        the samples misclassified by the weights after the epoch for
+        ``selection="random"``; the pocket weights' training errors with
+        ``pocket=True`` (so it never increases).
+    n_features_in_ : int
+        Features seen in ``fit``.
+
+    Notes
+    -----
+    Every decision :math:`\\hat{y}` is the sign of the sum in column order,
+    :math:`w_0 + w_1 x_1 + \\dots + w_n x_n` as float64 evaluates it, exactly:
+    SIMD sums are used where their error bound settles the sign (see
+    :mod:`fastnn.linear._rows`). Since the updates are elementwise, dense and
+    CSR inputs (and the NumPy twin :class:`fastnn.linear.reference.Perceptron`)
+    give identical weights. On linearly separable data with margin γ and
+    :math:`R = \\max \\lVert (1, x) \\rVert`, zero initial weights make at most
+    :math:`(R/\\gamma)^2` updates (Novikoff, 1962).
+
+    ``sgn(0) = −1`` as in the lecture, so zero weights classify every sample
+    as the negative class; scikit-learn's ``Perceptron`` updates on
+    ``y · w·x <= 0`` instead (also at 0 for negative samples) and by ``η y x``,
+    so its weights differ.
+
+    References
+    ----------
+    F. Rosenblatt, "The perceptron: a probabilistic model for information
+    storage and organization in the brain", Psychological Review 65(6),
+    386-408, 1958.
+
+    S. I. Gallant, "Perceptron-based learning algorithms", IEEE Transactions
+    on Neural Networks 1(2), 179-191, 1990 (the pocket algorithm with
+    ratchet, §III).
+
+    Y. Freund and R. E. Schapire, "Large margin classification using the
+    perceptron algorithm", Machine Learning 37(3), 277-296, 1999 (the voted
+    and averaged perceptron, §2).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastnn.linear import Perceptron
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    >>> y = np.array([0, 0, 0, 1])  # logical AND: linearly separable
+    >>> clf = Perceptron().fit(X, y)
+    >>> clf.predict(X)
+    array([0, 0, 0, 1])
+    >>> clf.converged_, clf.errors_  # mistakes in each epoch
+    (True, array([1, 3, 3, 2, 1, 0]))
+    >>> clf.coef_, clf.intercept_  # w_1, w_2 and w_0: 4 x_1 + 2 x_2 - 4 > 0 only at (1, 1)
+    (array([[4., 2.]]), array([-4.]))
+    """
+
+    def __init__(
+        self,
+        *,
+        eta=1.0,
+        max_iter=1000,
+        tol=0.0,
+        selection="cyclic",
+        init="zeros",
+        fit_intercept=True,
+        shuffle=False,
+        pocket=False,
+        average=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.eta = eta
+        self.max_iter = max_iter
+        self.tol = tol
+        self.selection = selection
+        self.init = init
+        self.fit_intercept = fit_intercept
+        self.shuffle = shuffle
+        self.pocket = pocket
+        self.average = average
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # The engine: the Numba kernel here, the NumPy loop in the twin.
+    _pla_epochs = staticmethod(K.pla_epochs)
+
+    def fit(self, X, y):
+        """Train from zero (or random) weights for up to ``max_iter`` epochs.
+
+        Parameters
+        ----------
+        X : array_like or scipy.sparse matrix, shape (n_samples, n_features)
+            float64 or float32 are used as they are (others become float64);
+            sparse matrices as CSR.
+        y : array_like, shape (n_samples,)
+            Labels of any type, at least two classes.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        X, y = self._validate_training_data(X, y, reset=True)
+        self.classes_ = self._validate_classes(y)
+        rng = generator(self.random_state)
+        self._init_state(len(self.classes_), X.shape[1], rng)
+        self._train(X, self._signs(y, self.classes_), rng, self.max_iter)
+        if not self.converged_ and self.tol is not None:
+            last = int(self.errors_[-1]) if self.n_iter_ else 0
+            warnings.warn(
+                f"Perceptron did not reach tol={self.tol} within max_iter={self.max_iter} "
+                f"epochs ({last} training errors in the last epoch, "
+                f"{last / X.shape[0]:.2%} of the samples). The data may not be linearly "
+                "separable: use pocket=True to keep the best weights seen, raise tol, or "
+                "raise max_iter.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def partial_fit(self, X, y, classes=None):
+        """Run one more epoch of the PLA, from the weights so far.
+
+        Parameters
+        ----------
+        X : array_like or scipy.sparse matrix, shape (n_samples, n_features)
+        y : array_like, shape (n_samples,)
+        classes : array_like, shape (n_classes,), optional
+            Every label, required on the first call (when ``y`` alone may not
+            show all of them), ignored after.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        first = _check_partial_fit_first_call(self, classes)
+        X, y = self._validate_training_data(X, y, reset=first)
+        if first:
+            self._validate_classes(self.classes_)
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y holds labels not in classes {self.classes_.tolist()}: {unknown.tolist()}"
+            )
+        rng = generator(self.random_state)
+        if first or not hasattr(self, "_W"):
+            self._init_state(len(self.classes_), X.shape[1], rng)
+        self._train(X, self._signs(y, self.classes_), rng, 1)
+        return self
+
+    # -- internals ------------------------------------------------------
+    def _check_params(self):
+        check_positive(self.eta, "eta")
+        _checks.check_int(self.max_iter, "max_iter", low=1)
+        check_tol(self.tol, high=1.0, allow_none=True)
+        _checks.check_choice(self.selection, "selection", ("cyclic", "random"))
+        _checks.check_choice(self.init, "init", ("zeros", "random"))
+        for name in ("fit_intercept", "shuffle", "pocket", "average"):
+            _checks.check_bool(getattr(self, name), name)
+        _checks.check_int(self.verbose, "verbose", low=0)
+        if self.pocket and self.average:
+            raise ValueError(
+                "pocket and average cannot both be True: the pocket returns the best "
+                "weights seen, the average returns the mean of all of them"
+            )
+
+    def _init_state(self, n_classes, n_features, rng):
+        n_problems = 1 if n_classes == 2 else n_classes
+        if self.init == "random":
+            start = rng.normal(0.0, 0.01, size=(n_problems, n_features + 1))
+        else:
+            start = np.zeros((n_problems, n_features + 1))
+        self._W = np.ascontiguousarray(start[:, :n_features])
+        self._F = np.zeros((n_problems, K.PLA_FLOATS))
+        if self.fit_intercept:
+            self._F[:, K.BIAS] = start[:, n_features]
+        self._S = np.zeros((n_problems, K.PLA_INTS), np.int64)
+        self._S[:, K.POCKET_ERRORS] = -1
+        self._U = np.zeros((n_problems, n_features if self.average else 0))
+        self._PW = np.zeros((n_problems, n_features if self.pocket else 0))
+        self.errors_ = np.zeros(0, np.int64)
+        self.n_iter_ = 0
+
+    def _train(self, X, Y, rng, epochs):
+        n_problems, n = Y.shape
+        d = self._W.shape[1]
+        if self._W.shape != (n_problems, X.shape[1]):
+            raise ValueError(
+                f"X has {X.shape[1]} features and {n_problems} one-vs-rest problems, but "
+                f"the weights so far have shape {self._W.shape}"
+            )
+        # The averaging and pocket buffers exist only while those options are
+        # on; partial_fit may switch one on between calls.
+        if self.average and self._U.shape[1] != d:
+            self._U = np.zeros((n_problems, d))
+        if self.pocket and self._PW.shape[1] != d:
+            self._PW = np.zeros((n_problems, d))
+            self._S[:, K.POCKET_ERRORS] = -1
+        U = self._U if self.average else np.zeros((n_problems, 0))
+        PW = self._PW if self.pocket else np.zeros((n_problems, 0))
+        rows = as_rows(X)
+        norms = np.zeros(0) if isinstance(rows, tuple) else row_norms(X)
+        random_selection = self.selection == "random"
+        max_errors = -1.0 if self.tol is None else self.tol * n
+        chunk = max(1, CHUNK_ENTRIES // n)
+        mis = np.empty((n_problems, n if random_selection else 0), np.int64)
+        in_order = np.arange(n, dtype=np.int64)[None, :]
+        no_orders = np.zeros((1, 0), np.int64)
+        no_uniforms = np.zeros((1, 0))
+        self._S[:, K.DONE] = 0
+        errors_run = [self.errors_]
+        remaining = epochs
+        while remaining > 0 and not self._S[:, K.DONE].all():
+            m = min(chunk, remaining)
+            remaining -= m
+            if random_selection:
+                orders, uniforms = no_orders, rng.random((m, n))
+            elif self.shuffle:
+                orders, uniforms = np.stack([rng.permutation(n) for _ in range(m)]), no_uniforms
+            else:
+                orders, uniforms = in_order, no_uniforms
+            errors = np.full((n_problems, m), -1, np.int64)
+            self._pla_epochs(
+                rows, norms, Y, orders, uniforms, random_selection, float(self.eta), max_errors,
+                bool(self.fit_intercept), bool(self.average), bool(self.pocket),
+                self._W, U, PW, self._F, self._S, errors, mis,
+                work=0 if n_problems == 1 else n_problems * m * X.shape[0] * max(d, 1),
+            )  # fmt: skip
+            ran = int(self._S[:, K.EPOCHS].max())
+            per_epoch = np.where(errors[:, :ran] >= 0, errors[:, :ran], 0).sum(axis=0)
+            for e, count in enumerate(per_epoch, self.n_iter_ + 1):
+                if self.verbose:
+                    print(f"-- Epoch {e}: {count} training errors")
+            errors_run.append(per_epoch)
+            self.n_iter_ += ran
+        self.errors_ = np.concatenate(errors_run).astype(np.int64)
+        self.n_updates_ = int(self._S[:, K.UPDATES].sum())
+        self.converged_ = bool(self._S[:, K.DONE].all())
+        self._set_coef()
+
+    def _set_coef(self):
+        F = self._F
+        if self.pocket:
+            coef, intercept = self._PW.copy(), F[:, K.POCKET_BIAS].copy()
+        elif self.average:
+            steps = np.maximum(self._S[:, K.STEPS], 1).astype(np.float64)
+            coef = self._W - self._U / steps[:, None]
+            intercept = F[:, K.BIAS] - F[:, K.AVG_BIAS] / steps
+        else:
+            coef, intercept = self._W.copy(), F[:, K.BIAS].copy()
+        if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
+            raise ValueError(
+                "The Perceptron's weights overflowed to inf/NaN: X holds values too large for "
+                f"eta={self.eta} (sums of rows of X must stay below ~1e308). Scale X first."
+            )
+        self.coef_ = coef
+        self.intercept_ = intercept if self.fit_intercept else np.zeros_like(intercept)

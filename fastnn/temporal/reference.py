@@ -1,0 +1,324 @@
+"""The NumPy twins of :mod:`fastnn.temporal`: same names, same signatures, same results.
+
+They are the oracle of the tests and the baseline of the benchmarks, so they
+are plain, honest NumPy: the windows of the rolling statistics come from
+``sliding_window_view`` over the series padded with ``window - 1`` NaNs (the
+common NumPy idiom, O(n · window)), reduced with NaN masks and two passes
+where a variance is involved; lags are slices; the spectra come from
+``numpy.fft.rfft``. Windows are reduced in chunks of about 4 million values
+so that memory stays bounded. They validate nothing beyond what NumPy rejects.
+"""
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = [
+    "aggregate",
+    "autocorrelation",
+    "diff",
+    "lag",
+    "lags",
+    "rolling_max",
+    "rolling_mean",
+    "rolling_min",
+    "rolling_range",
+    "rolling_slope",
+    "rolling_spectral_features",
+    "rolling_std",
+    "rolling_sum",
+    "rolling_var",
+    "spectral_features",
+    "window_features",
+    "zero_crossing_rate",
+]
+
+_CHUNK_VALUES = 1 << 22
+
+
+def _series(x, axis):
+    """``x`` as float64 with the time axis last, and its result dtype."""
+    x = np.asarray(x)
+    dtype = np.float32 if x.dtype == np.float32 else np.float64
+    return np.moveaxis(x.astype(np.float64), axis, -1), dtype
+
+
+def _rolling(x, window, min_periods, axis, stat):
+    """Apply ``stat(windows, valid) -> values`` to every trailing window of ``x``."""
+    series, dtype = _series(x, axis)
+    min_periods = window if min_periods is None else min_periods
+    n = series.shape[-1]
+    pad = np.full((*series.shape[:-1], window - 1), np.nan)
+    windows = sliding_window_view(np.concatenate([pad, series], axis=-1), window, axis=-1)
+    out = np.empty(series.shape)
+    step = max(1, _CHUNK_VALUES // (window * max(1, series.size // n)))
+    for lo in range(0, n, step):
+        w = windows[..., lo : lo + step, :]
+        valid = ~np.isnan(w)
+        count = valid.sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = stat(w, valid, count)
+        out[..., lo : lo + step] = np.where(count >= min_periods, values, np.nan)
+    return np.moveaxis(out, -1, axis).astype(dtype)
+
+
+def _sum(w, valid, count):
+    return np.where(valid, w, 0.0).sum(axis=-1)
+
+
+def _var(ddof):
+    def stat(w, valid, count):
+        mean = _sum(w, valid, count) / count
+        squares = np.where(valid, (w - mean[..., None]) ** 2, 0.0).sum(axis=-1)
+        return np.where(count > ddof, squares / (count - ddof), np.nan)
+
+    return stat
+
+
+def rolling_sum(x, window, *, min_periods=None, axis=-1):
+    """NumPy twin of :func:`fastnn.temporal.rolling_sum`."""
+    return _rolling(x, window, min_periods, axis, _sum)
+
+
+def rolling_mean(x, window, *, min_periods=None, axis=-1):
+    """NumPy twin of :func:`fastnn.temporal.rolling_mean`."""
+    return _rolling(x, window, min_periods, axis, lambda w, v, c: _sum(w, v, c) / c)
+
+
+def rolling_var(x, window, *, min_periods=None, axis=-1, ddof=1):
+    """NumPy twin of :func:`fastnn.temporal.rolling_var`: two passes over each window."""
+    return _rolling(x, window, min_periods, axis, _var(ddof))
+
+
+def rolling_std(x, window, *, min_periods=None, axis=-1, ddof=1):
+    """NumPy twin of :func:`fastnn.temporal.rolling_std`."""
+    var = _var(ddof)
+    return _rolling(x, window, min_periods, axis, lambda w, v, c: np.sqrt(var(w, v, c)))
+
+
+def rolling_min(x, window, *, min_periods=None, axis=-1):
+    """NumPy twin of :func:`fastnn.temporal.rolling_min`."""
+    return _rolling(
+        x, window, min_periods, axis, lambda w, v, c: np.where(v, w, np.inf).min(axis=-1)
+    )
+
+
+def rolling_max(x, window, *, min_periods=None, axis=-1):
+    """NumPy twin of :func:`fastnn.temporal.rolling_max`."""
+    return _rolling(
+        x, window, min_periods, axis, lambda w, v, c: np.where(v, w, -np.inf).max(axis=-1)
+    )
+
+
+def rolling_range(x, window, *, min_periods=None, axis=-1):
+    """NumPy twin of :func:`fastnn.temporal.rolling_range`."""
+    return _rolling(
+        x,
+        window,
+        min_periods,
+        axis,
+        lambda w, v, c: np.where(v, w, -np.inf).max(axis=-1) - np.where(v, w, np.inf).min(axis=-1),
+    )
+
+
+def _slope(w, valid, count):
+    u = np.arange(w.shape[-1], dtype=np.float64)
+    u_mean = np.where(valid, u, 0.0).sum(axis=-1) / count
+    x_mean = _sum(w, valid, count) / count
+    du = np.where(valid, u - u_mean[..., None], 0.0)
+    dx = np.where(valid, w - x_mean[..., None], 0.0)
+    slope = (du * dx).sum(axis=-1) / (du * du).sum(axis=-1)
+    return np.where(count >= 2, slope, np.nan)
+
+
+def rolling_slope(x, window, *, min_periods=None, axis=-1):
+    """NumPy twin of :func:`fastnn.temporal.rolling_slope`: the centred least-squares formula."""
+    return _rolling(x, window, min_periods, axis, _slope)
+
+
+def window_features(
+    x,
+    window,
+    features=("mean", "std", "min", "max", "range", "slope"),
+    *,
+    min_periods=None,
+    axis=-1,
+):
+    """NumPy twin of :func:`fastnn.temporal.window_features`: the single twins, stacked."""
+    columns = [
+        globals()[f"rolling_{f}"](x, window, min_periods=min_periods, axis=axis) for f in features
+    ]
+    return np.stack(columns, axis=-1)
+
+
+def lag(x, k=1, *, fill_value=np.nan, axis=-1):
+    """NumPy twin of :func:`fastnn.temporal.lag`."""
+    series, dtype = _series(x, axis)
+    n = series.shape[-1]
+    k = min(k, n)
+    head = np.full((*series.shape[:-1], k), fill_value)
+    out = np.concatenate([head, series[..., : n - k]], axis=-1)
+    return np.moveaxis(out, -1, axis).astype(dtype)
+
+
+def lags(x, ks, *, fill_value=np.nan, axis=-1):
+    """NumPy twin of :func:`fastnn.temporal.lags`."""
+    return np.stack([lag(x, k, fill_value=fill_value, axis=axis) for k in ks], axis=-1)
+
+
+def diff(x, k=1, *, axis=-1):
+    """NumPy twin of :func:`fastnn.temporal.diff`."""
+    series, dtype = _series(x, axis)
+    series = series.astype(dtype)
+    return (
+        series - lag(series, k, axis=-1)
+        if axis in (-1, series.ndim - 1)
+        else np.moveaxis(series - lag(series, k, axis=-1), -1, axis)
+    )
+
+
+_AGGREGATES = (
+    "mean",
+    "std",
+    "min",
+    "max",
+    "median",
+    "skew",
+    "kurtosis",
+    "slope",
+    "abs_energy",
+    "mean_abs_change",
+)
+
+
+def aggregate(
+    x,
+    features=(
+        "mean",
+        "std",
+        "min",
+        "max",
+        "median",
+        "skew",
+        "kurtosis",
+        "slope",
+        "abs_energy",
+        "mean_abs_change",
+    ),
+    *,
+    axis=-1,
+):
+    """NumPy twin of :func:`fastnn.temporal.aggregate`: two-pass moments with NaN masks."""
+    series, dtype = _series(x, axis)
+    valid = ~np.isnan(series)
+    n = valid.sum(axis=-1).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(valid, series, 0.0).sum(axis=-1) / n
+        d = np.where(valid, series - mean[..., None], 0.0)
+        m2, m3, m4 = ((d**p).sum(axis=-1) for p in (2, 3, 4))
+        flat = ~(m2 / n > (np.finfo(np.float64).eps * mean) ** 2)  # scipy.stats's rule
+        g1 = (m3 / n) / (m2 / n) ** 1.5
+        g2 = (m4 / n) / (m2 / n) ** 2 - 3.0
+        u = np.arange(series.shape[-1], dtype=np.float64)
+        u_mean = np.where(valid, u, 0.0).sum(axis=-1) / n
+        du = np.where(valid, u - u_mean[..., None], 0.0)
+        steps = np.abs(np.diff(series, axis=-1))
+        pairs = ~np.isnan(steps)
+        stats = {
+            "mean": mean,
+            "std": np.where(n > 1, np.sqrt(m2 / (n - 1)), np.nan),
+            "min": np.where(n > 0, np.where(valid, series, np.inf).min(axis=-1), np.nan),
+            "max": np.where(n > 0, np.where(valid, series, -np.inf).max(axis=-1), np.nan),
+            "median": _nanmedian(series, valid),
+            "skew": np.where((n > 2) & ~flat, g1 * np.sqrt(n * (n - 1)) / (n - 2), np.nan),
+            "kurtosis": np.where(
+                (n > 3) & ~flat, ((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3)), np.nan
+            ),
+            "slope": np.where(n > 1, (du * d).sum(axis=-1) / (du * du).sum(axis=-1), np.nan),
+            "abs_energy": np.where(n > 0, np.where(valid, series**2, 0.0).sum(axis=-1), np.nan),
+            "mean_abs_change": np.where(pairs, steps, 0.0).sum(axis=-1) / pairs.sum(axis=-1),
+        }
+    return np.stack([stats[f] for f in features], axis=-1).astype(dtype)
+
+
+def _nanmedian(series, valid):
+    # np.nanmedian warns on all-NaN rows; sort with NaNs last and take the middle instead.
+    ordered = np.sort(series, axis=-1)
+    n = valid.sum(axis=-1)
+    lo = np.take_along_axis(ordered, np.maximum((n - 1) // 2, 0)[..., None], -1)[..., 0]
+    hi = np.take_along_axis(ordered, np.maximum(n // 2, 0)[..., None], -1)[..., 0]
+    return np.where(n > 0, (lo + hi) / 2, np.nan)
+
+
+_SPECTRAL = (
+    "dominant_frequency",
+    "dominant_amplitude",
+    "spectral_centroid",
+    "spectral_bandwidth",
+    "spectral_entropy",
+    "spectral_energy",
+)
+
+
+def _spectral(windows, fs, features):
+    """Spectral features of float64 series along the last axis."""
+    n = windows.shape[-1]
+    bins = n // 2
+    spectrum = np.fft.rfft(windows, axis=-1)[..., 1 : bins + 1]
+    k = np.arange(1, bins + 1)
+    weight = np.where(2 * k == n, 1.0, 2.0)
+    energy = weight * np.abs(spectrum) ** 2 / n
+    amplitude = np.sqrt(weight * energy / n)
+    freqs = k * fs / n
+    total = energy.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = energy / total[..., None]
+        centroid = (freqs * p).sum(axis=-1)
+        bandwidth = np.sqrt(((freqs - centroid[..., None]) ** 2 * p).sum(axis=-1))
+        entropy = -np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum(axis=-1)
+        entropy = entropy / np.log(bins) if bins > 1 else np.zeros_like(entropy)
+    silent = ~(total > 0)
+    dominant = np.argmax(amplitude, axis=-1) if bins else np.zeros(total.shape, int)
+    stats = {
+        "dominant_frequency": np.where(silent, np.nan, (dominant + 1) * fs / n),
+        "dominant_amplitude": amplitude.max(axis=-1) if bins else np.full(total.shape, np.nan),
+        "spectral_centroid": np.where(silent, np.nan, centroid),
+        "spectral_bandwidth": np.where(silent, np.nan, bandwidth),
+        "spectral_entropy": np.where(silent, np.nan, entropy),
+        "spectral_energy": total if bins else np.full(total.shape, np.nan),
+    }
+    nan = np.isnan(total)
+    return np.stack([np.where(nan, np.nan, stats[f]) for f in features], axis=-1)
+
+
+def spectral_features(x, *, fs=1.0, features=_SPECTRAL, axis=-1):
+    """NumPy twin of :func:`fastnn.temporal.spectral_features`."""
+    series, dtype = _series(x, axis)
+    return _spectral(series, fs, features).astype(dtype)
+
+
+def rolling_spectral_features(x, window, *, step=1, fs=1.0, features=_SPECTRAL, axis=-1):
+    """NumPy twin of :func:`fastnn.temporal.rolling_spectral_features`: every window at once."""
+    series, dtype = _series(x, axis)
+    windows = sliding_window_view(series, window, axis=-1)[..., ::step, :]
+    out = _spectral(windows, fs, features)
+    return np.moveaxis(out, -2, axis if axis >= 0 else axis - 1).astype(dtype)
+
+
+def zero_crossing_rate(x, *, axis=-1):
+    """NumPy twin of :func:`fastnn.temporal.zero_crossing_rate`."""
+    series, dtype = _series(x, axis)
+    positive = series >= 0
+    pairs = ~np.isnan(series[..., 1:]) & ~np.isnan(series[..., :-1])
+    crossings = (positive[..., 1:] != positive[..., :-1]) & pairs
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (crossings.sum(axis=-1) / pairs.sum(axis=-1)).astype(dtype)
+
+
+def autocorrelation(x, max_lag, *, axis=-1):
+    """NumPy twin of :func:`fastnn.temporal.autocorrelation`: one dot product per lag."""
+    series, dtype = _series(x, axis)
+    d = series - series.mean(axis=-1, keepdims=True)
+    n = series.shape[-1]
+    sums = [np.einsum("...t,...t->...", d[..., k:], d[..., : n - k]) for k in range(max_lag + 1)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (np.stack(sums, axis=-1) / sums[0][..., None]).astype(dtype)
