@@ -19,11 +19,13 @@ from fastnn import _jit
 from fastnn.image import _kernels
 
 PACKAGE = pathlib.Path(fastnn.__file__).parent
-# Every module that holds kernels: each domain's _kernels.py, and the bench's floor.
+# Every module that holds kernels: each domain's _kernels.py (or the modules of
+# its _kernels package), and the bench's floor.
 KERNEL_MODULES = sorted(
     ".".join(("fastnn", *p.relative_to(PACKAGE).with_suffix("").parts))
     for p in PACKAGE.rglob("*.py")
-    if p.name == "_kernels.py" or p.name == "_floor.py"
+    if p.name in ("_kernels.py", "_floor.py")
+    or (p.parent.name == "_kernels" and p.name != "__init__.py")
 )
 
 
