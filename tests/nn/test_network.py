@@ -213,3 +213,19 @@ def test_divergence_restores_the_epochs_starting_weights(python_loop, rng):
             run_epoch(net, X, y, "mse", optimizer, Workspace(net, 8), 8)
             start = net.params.copy()
     np.testing.assert_array_equal(net.params, start)
+
+
+@pytest.mark.parametrize("hidden", ["tanh", "sigmoid", "relu", "leaky_relu", "softplus"])
+def test_float32_training_follows_the_twin(hidden, rng):
+    # float32 tanh runs through a rational approximation (~4e-7 relative).
+    net = MLP([6, 16, 3], [hidden, "identity"], random_state=rng, dtype=np.float32)
+    X = rng.normal(size=(64, 6)).astype(np.float32)
+    y = rng.integers(0, 3, 64)
+    args = (net.weights, net.biases, net.activations, X, y)
+    kwargs = dict(loss="cross_entropy", learning_rate=0.05, batch_size=16, epochs=2,
+                  random_state=1)  # fmt: skip
+    W, b, _ = sgd(*args, **kwargs)
+    W_twin, b_twin, _ = reference.sgd(*args, **kwargs)
+    for got, expected in zip(W + b, W_twin + b_twin, strict=True):
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
