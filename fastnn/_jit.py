@@ -45,9 +45,15 @@ CACHE = os.environ.get("FASTNN_CACHE", "1").strip().lower() not in {"0", "false"
 
 _OPTIONS = {"nogil": True, "fastmath": False, "error_model": "numpy"}
 
-# Below this much work (roughly multiply-adds) the parallel twin loses to the
-# serial one. MEASURE-ME
-PARALLEL_MIN_WORK = 1 << 18
+# Below this much work (output elements × taps, roughly multiply-adds) the
+# parallel twin loses to the serial one. `python -m fastnn.bench.threshold`
+# on the 2-core benchmark machine, idle, passive OpenMP wait (see below):
+# gradient_magnitude (work = 9 per pixel) 256² 0.60×, 512² 1.00×, 1024² 1.44×,
+# 2048² 2.18×; correlate2d 5×5 (25 per pixel) 256² 0.90×, 512² 1.04×. Waking
+# the sleeping pool costs ~0.1 ms. With the spinning (active) policy the
+# crossover was near 128² (1.22×), but a busy second core made every parallel
+# call take 6-8 ms; robustness on shared machines won.
+PARALLEL_MIN_WORK = 1 << 22
 
 _num_threads: int | None = None
 _parallel_lock = threading.Lock()

