@@ -30,3 +30,18 @@ def test_readme_opens_with_the_two_commands_that_ci_runs():
     assert "python -m fastnn.bench --quick" in commands[0]
     assert "[test]" in commands[1] and "pytest" in commands[1]
     assert "README" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_python_blocks_run(monkeypatch, tmp_path):
+    import fastnn as package
+
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert blocks
+    threads = package.get_num_threads()
+    monkeypatch.chdir(tmp_path)
+    try:
+        for block in blocks:
+            exec(compile(block, "README.md", "exec"), {})
+    finally:
+        package.set_num_threads(threads)
