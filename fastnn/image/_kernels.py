@@ -104,7 +104,7 @@ def correlate_taps(
     Zero weights are left out, as scipy.ndimage leaves them out of its
     footprint, so a NaN under a zero weight does not spread.
     """
-    n, ho, wo = out.shape
+    n, ho, _ = out.shape
     ew = cmap.shape[0]
     chunks = (ho + row_chunk - 1) // row_chunk
     for task in prange(n * chunks):
@@ -129,7 +129,7 @@ def correlate_separable(
     Only the non-zero entries of each factor are passed, so the footprint is
     the kernel's non-zero set, as in :func:`correlate_taps`.
     """
-    n, ho, wo = out.shape
+    n, ho, _ = out.shape
     ew = cmap.shape[0]
     chunks = (ho + row_chunk - 1) // row_chunk
     for task in prange(n * chunks):

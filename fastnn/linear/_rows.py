@@ -42,7 +42,15 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload, register_jitable
 
-__all__ = ["LANES", "decision_bound", "lane_dot", "row_axpy", "row_decision", "row_dot"]
+__all__ = [
+    "LANES",
+    "decision_bound",
+    "lane_dot",
+    "row_axpy",
+    "row_bound",
+    "row_decision",
+    "row_dot",
+]
 
 LANES = 8
 UNIT_ROUNDOFF = 2.0**-53
@@ -135,6 +143,10 @@ def row_axpy(X, i, w, c):
     """``w += c · x_i`` (use inside kernels)."""
 
 
+def row_bound(X, norms, i, w_norm):
+    """Return ``‖x_i‖ ‖w‖ = norms[i] · w_norm`` for dense rows, 0 for CSR rows (which need none)."""
+
+
 def _is_csr(X):
     return isinstance(X, types.BaseTuple) and len(X) == 3
 
@@ -223,4 +235,13 @@ def _row_axpy(X, i, w, c):
                 w[indices[p]] += c * data[p]
 
         return csr
+    return None
+
+
+@overload(row_bound, inline="always")
+def _row_bound(X, norms, i, w_norm):
+    if isinstance(X, types.Array):
+        return lambda X, norms, i, w_norm: norms[i] * w_norm
+    if _is_csr(X):
+        return lambda X, norms, i, w_norm: 0.0
     return None

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from fastnn._jit import PARALLEL_MIN_WORK, jit
+from fastnn._jit import jit
 from fastnn.linear import LinearSVM, Perceptron
 from fastnn.linear._rows import LANES, lane_dot, row_decision, row_dot
 from fastnn.metrics import _kernels as metric_kernels
@@ -110,7 +110,6 @@ def test_decisions_are_the_column_order_sum_even_at_near_ties(rng):
 def test_parallel_and_serial_twins_agree(rng, parallel_and_serial):
     X, y = blobs(rng, 3000, 30, 4, spread=3.0)
     X /= 3.0
-    assert PARALLEL_MIN_WORK <= 4 * 3000 * 30
 
     def fit_all():
         pla = Perceptron(max_iter=5, tol=None, shuffle=True, random_state=0).fit(X, y)
@@ -128,3 +127,15 @@ def test_normalize_rows_twins_agree(rng):
     metric_kernels.normalize_rows.serial(a, out_serial)
     metric_kernels.normalize_rows.parallel(a, out_parallel)
     np.testing.assert_array_equal(out_serial, out_parallel)
+
+
+def test_float32_rows_are_squared_in_float64(rng):
+    """float32 in, float64 arithmetic: results are the float64 ones, rounded once."""
+    from fastnn.linear._base import row_norms
+
+    a = rng.standard_normal((300, 37)).astype(np.float32)
+    np.testing.assert_array_equal(row_norms(a), row_norms(a.astype(np.float64)))
+    unit32, unit64 = np.empty_like(a), np.empty(a.shape)
+    metric_kernels.normalize_rows.serial(a, unit32)
+    metric_kernels.normalize_rows.serial(a.astype(np.float64), unit64)
+    np.testing.assert_array_equal(unit32, unit64.astype(np.float32))
