@@ -98,7 +98,10 @@ def environment():
 
     versions = {"python": platform.python_version(), "fastnn": fastnn.__version__}
     versions.update(numpy=numpy.__version__, numba=numba.__version__, scipy=scipy.__version__)
-    for label, module in (("opencv", "cv2"), ("scikit-image", "skimage"), ("torch", "torch")):
+    peers = (("opencv", "cv2"), ("scikit-image", "skimage"), ("scikit-learn", "sklearn"),
+             ("pandas", "pandas"), ("bottleneck", "bottleneck"), ("numbagg", "numbagg"),
+             ("torch", "torch"))  # fmt: skip
+    for label, module in peers:
         with contextlib.suppress(ImportError):
             versions[label] = __import__(module).__version__
     return {

@@ -27,7 +27,7 @@ def normalize_rows(a, out):
     n, d = a.shape
     for i in prange(n):
         row = a[i]
-        total = _sum_of_squares(row)
+        total = sum_of_squares(row)
         if math.isinf(total) or math.isnan(total) or total < TINY_SUM:
             scale = 0.0
             for j in range(d):
@@ -54,7 +54,7 @@ def normalize_rows(a, out):
 
 
 @jit(inline=True)
-def _sum_of_squares(row):
+def sum_of_squares(row):
     d = row.shape[0]
     s0 = s1 = s2 = s3 = 0.0
     j = 0

@@ -23,18 +23,7 @@ FEATURES = (
 
 def aggregate(
     x,
-    features=(
-        "mean",
-        "std",
-        "min",
-        "max",
-        "median",
-        "skew",
-        "kurtosis",
-        "slope",
-        "abs_energy",
-        "mean_abs_change",
-    ),
+    features=FEATURES,
     *,
     axis=-1,
 ):

@@ -12,6 +12,8 @@ so that memory stays bounded. They validate nothing beyond what NumPy rejects.
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from fastnn.temporal.aggregate import FEATURES as AGGREGATES
+
 __all__ = [
     "aggregate",
     "autocorrelation",
@@ -192,18 +194,7 @@ _AGGREGATES = (
 
 def aggregate(
     x,
-    features=(
-        "mean",
-        "std",
-        "min",
-        "max",
-        "median",
-        "skew",
-        "kurtosis",
-        "slope",
-        "abs_energy",
-        "mean_abs_change",
-    ),
+    features=AGGREGATES,
     *,
     axis=-1,
 ):
