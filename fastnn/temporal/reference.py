@@ -206,7 +206,10 @@ def aggregate(
         mean = np.where(valid, series, 0.0).sum(axis=-1) / n
         d = np.where(valid, series - mean[..., None], 0.0)
         m2, m3, m4 = ((d**p).sum(axis=-1) for p in (2, 3, 4))
-        flat = ~(m2 / n > (np.finfo(np.float64).eps * mean) ** 2)  # scipy.stats's rule
+        low = np.where(valid, series, np.inf).min(axis=-1)
+        high = np.where(valid, series, -np.inf).max(axis=-1)
+        # scipy.stats's rule, and equal values are flat however the mean rounds
+        flat = ~(m2 / n > (np.finfo(np.float64).eps * mean) ** 2) | (low == high)
         g1 = (m3 / n) / (m2 / n) ** 1.5
         g2 = (m4 / n) / (m2 / n) ** 2 - 3.0
         u = np.arange(series.shape[-1], dtype=np.float64)
@@ -216,9 +219,9 @@ def aggregate(
         pairs = ~np.isnan(steps)
         stats = {
             "mean": mean,
-            "std": np.where(n > 1, np.sqrt(m2 / (n - 1)), np.nan),
-            "min": np.where(n > 0, np.where(valid, series, np.inf).min(axis=-1), np.nan),
-            "max": np.where(n > 0, np.where(valid, series, -np.inf).max(axis=-1), np.nan),
+            "std": np.where(n > 1, np.where(low == high, 0.0, np.sqrt(m2 / (n - 1))), np.nan),
+            "min": np.where(n > 0, low, np.nan),
+            "max": np.where(n > 0, high, np.nan),
             "median": _nanmedian(series, valid),
             "skew": np.where((n > 2) & ~flat, g1 * np.sqrt(n * (n - 1)) / (n - 2), np.nan),
             "kurtosis": np.where(
