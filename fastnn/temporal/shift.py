@@ -132,5 +132,6 @@ def diff(x, k=1, *, axis=-1):
     out = np.empty_like(batch)
     k = min(k, batch.shape[1])
     out[:, :k] = np.nan
-    np.subtract(batch[:, k:], batch[:, : batch.shape[1] - k], out=out[:, k:])
+    with np.errstate(invalid="ignore"):  # inf - inf is NaN, as in pandas, without a warning
+        np.subtract(batch[:, k:], batch[:, : batch.shape[1] - k], out=out[:, k:])
     return move_back(out, lead, axis, len(lead) + 1)

@@ -4,12 +4,12 @@ import warnings
 
 import numpy as np
 import pytest
+from hostile import layouts
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from fastnn.nn import MLP, activations, gradcheck, reference
-from tests.hostile import layouts
 
 ELEMENTWISE = ["identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "softplus"]
 

@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
+from hostile import layouts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from fastnn.nn import MLP, activations
-from tests.hostile import layouts
 
 DTYPES = st.sampled_from(
     [np.float64, np.float32, np.float16, np.int8, np.uint8, np.int64, np.bool_, np.complex64]
