@@ -11,7 +11,9 @@
 - :class:`MLPClassifier`, :class:`MLPRegressor`: scikit-learn estimators
   over the network. They need scikit-learn and load on first use.
 
-Every public function has its NumPy twin in :mod:`fastnn.nn.reference`.
+The network, the activations, the losses and the minibatch loop have NumPy
+twins in :mod:`fastnn.nn.reference`; :func:`gradcheck` has none (it is itself
+a check, by finite differences) and neither has :func:`load` (file I/O).
 
 Examples
 --------
@@ -24,7 +26,10 @@ Examples
 
 import importlib
 
-from fastnn.nn import activations, losses, optimizers
+# The submodules are part of the API (fastnn.nn.activations.sigmoid, …), not functions with twins.
+from fastnn.nn import activations as activations
+from fastnn.nn import losses as losses
+from fastnn.nn import optimizers as optimizers
 from fastnn.nn.gradcheck import gradcheck
 from fastnn.nn.io import load
 from fastnn.nn.network import MLP
@@ -37,11 +42,8 @@ __all__ = [
     "Adam",
     "MLPClassifier",
     "MLPRegressor",
-    "activations",
     "gradcheck",
     "load",
-    "losses",
-    "optimizers",
     "sgd",
 ]
 
