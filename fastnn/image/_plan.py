@@ -3,15 +3,15 @@
 A mode says what lies beyond the edge of an axis of length n (scipy.ndimage's
 names and meanings):
 
-============  ===========================  ==========================
-mode          extends ``a b c d`` as       ``np.pad`` mode
-============  ===========================  ==========================
+============  ===============================  ========================
+mode          extends ``a b c d`` as           ``np.pad`` mode
+============  ===============================  ========================
 ``reflect``   ``d c b a | a b c d | d c b a``  ``symmetric``
 ``mirror``    ``d c b | a b c d | c b a``      ``reflect``
 ``nearest``   ``a a a a | a b c d | d d d d``  ``edge``
 ``wrap``      ``a b c d | a b c d | a b c d``  ``wrap``
 ``constant``  ``k k k k | a b c d | k k k k``  ``constant`` (k = cval)
-============  ===========================  ==========================
+============  ===============================  ========================
 
 Extensions longer than the axis repeat the pattern (a kernel may be larger
 than the image). ``valid`` is no extension at all: the output shrinks by the
