@@ -178,20 +178,6 @@ def diff(x, k=1, *, axis=-1):
     )
 
 
-_AGGREGATES = (
-    "mean",
-    "std",
-    "min",
-    "max",
-    "median",
-    "skew",
-    "kurtosis",
-    "slope",
-    "abs_energy",
-    "mean_abs_change",
-)
-
-
 def aggregate(
     x,
     features=AGGREGATES,
