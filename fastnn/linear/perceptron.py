@@ -3,18 +3,20 @@
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import _check_partial_fit_first_call
+from sklearn.utils.validation import check_array
 
 from fastnn import _checks
 from fastnn.linear import _kernels as K
+from fastnn.linear import _rows
 from fastnn.linear._base import (
     LinearClassifier,
     as_rows,
     check_positive,
     check_tol,
     generator,
-    row_norms,
 )
 
 __all__ = ["Perceptron"]
@@ -23,6 +25,47 @@ __all__ = ["Perceptron"]
 # most this many entries (16 MiB of int64), so a kernel call covers many
 # epochs of a small problem and memory stays bounded for a big one.
 CHUNK_ENTRIES = 1 << 21
+
+# Dense float64 X of at least this size, trained for at least SHADOW_MIN_EPOCHS,
+# is also streamed as a float32 copy (see fastnn.linear._rows): the copy costs
+# about half an epoch and saves 40% of each. Below the size of a core's L2
+# cache the epoch is not memory-bound and the copy buys nothing.
+SHADOW_MIN_BYTES = 1 << 21
+SHADOW_MIN_EPOCHS = 3
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _pla_rows(X, epochs):
+    """Return ``(rows, norms)`` for :func:`fastnn.linear._kernels.pla_epochs`, checking X is finite.
+
+    CSR rows (checked by the validation) are summed in column order and need
+    no norms. Dense rows get ``‖x_i‖``, which bounds the rounding of their
+    SIMD sums; NaN or inf in ``X`` shows in them, so the validation's own
+    pass over ``X`` is skipped. Big float64 ones are shadowed by a float32 copy,
+    made in the same pass (computing the norms in the kernel as each row is
+    first met was tried: the extra branch in the scan loop cost more than
+    the pass it saved).
+    """
+    if sp.issparse(X):
+        return as_rows(X), np.zeros(0)
+    norms = np.empty(X.shape[0])
+    shadow = X.dtype == np.float64 and X.nbytes >= SHADOW_MIN_BYTES and epochs >= SHADOW_MIN_EPOCHS
+    if shadow:
+        X32 = np.empty(X.shape, np.float32)
+        K.shadow_rows(X, X32, norms, work=X.size)
+    else:
+        K.squared_row_norms(X, norms, work=X.size)
+    np.sqrt(norms, out=norms)
+    if not np.isfinite(norms).all():
+        # NaN or inf somewhere (raised here with scikit-learn's message), or
+        # finite values whose squares overflow: their sums then take the
+        # canonical route every time, which needs no bound.
+        check_array(X, input_name="X", dtype=None, ensure_2d=False, ensure_min_samples=0)
+        shadow = False
+    if shadow and norms.max(initial=0.0) <= FLOAT32_MAX:
+        norms += _rows.SHADOW_NORM_PAD * np.sqrt(X.shape[1])
+        return (X, X32), norms
+    return X, norms
 
 
 class Perceptron(LinearClassifier):
@@ -205,11 +248,12 @@ class Perceptron(LinearClassifier):
         self
         """
         self._check_params()
-        X, y = self._validate_training_data(X, y, reset=True)
+        X, y = self._validate_training_data(X, y, reset=True, dense_finite=False)
+        rows, norms = _pla_rows(X, self.max_iter)
         self.classes_ = self._validate_classes(y)
         rng = generator(self.random_state)
         self._init_state(len(self.classes_), X.shape[1], rng)
-        self._train(X, self._signs(y, self.classes_), rng, self.max_iter)
+        self._train(rows, norms, self._signs(y, self.classes_), rng, self.max_iter)
         if not self.converged_ and self.tol is not None:
             last = int(self.errors_[-1]) if self.n_iter_ else 0
             warnings.warn(
@@ -240,7 +284,8 @@ class Perceptron(LinearClassifier):
         """
         self._check_params()
         first = _check_partial_fit_first_call(self, classes)
-        X, y = self._validate_training_data(X, y, reset=first)
+        X, y = self._validate_training_data(X, y, reset=first, dense_finite=False)
+        rows, norms = _pla_rows(X, 1)
         if first:
             self._validate_classes(self.classes_)
         unknown = np.setdiff1d(np.unique(y), self.classes_)
@@ -251,7 +296,7 @@ class Perceptron(LinearClassifier):
         rng = generator(self.random_state)
         if first or not hasattr(self, "_W"):
             self._init_state(len(self.classes_), X.shape[1], rng)
-        self._train(X, self._signs(y, self.classes_), rng, 1)
+        self._train(rows, norms, self._signs(y, self.classes_), rng, 1)
         return self
 
     # -- internals ------------------------------------------------------
@@ -287,7 +332,7 @@ class Perceptron(LinearClassifier):
         self.errors_ = np.zeros(0, np.int64)
         self.n_iter_ = 0
 
-    def _train(self, X, Y, rng, epochs):
+    def _train(self, rows, norms, Y, rng, epochs):
         n_problems, n = Y.shape
         d = self._W.shape[1]
         # The averaging and pocket buffers exist only while those options are
@@ -299,18 +344,11 @@ class Perceptron(LinearClassifier):
             self._S[:, K.POCKET_ERRORS] = -1
         U = self._U if self.average else np.zeros((n_problems, 0))
         PW = self._PW if self.pocket else np.zeros((n_problems, 0))
-        rows = as_rows(X)
-        # ‖x_i‖ bounds the rounding of the dense rows' SIMD sums; CSR rows are
-        # summed in column order and need no bound. (Computing it in the
-        # kernel as each row is first met was tried: the extra branch in the
-        # scan loop cost more than the pass it saved.)
-        norms = np.zeros(0) if isinstance(rows, tuple) else row_norms(X)
         random_selection = self.selection == "random"
         max_errors = -1.0 if self.tol is None else self.tol * n
         chunk = max(1, CHUNK_ENTRIES // n)
         mis = np.empty((n_problems, n if random_selection else 0), np.int64)
-        in_order = np.arange(n, dtype=np.int64)[None, :]
-        no_orders = np.zeros((1, 0), np.int64)
+        no_orders = np.zeros((1, 0), np.int64)  # cyclic: the samples in order
         no_uniforms = np.zeros((1, 0))
         self._S[:, K.DONE] = 0
         errors_run = [self.errors_]
@@ -323,13 +361,13 @@ class Perceptron(LinearClassifier):
             elif self.shuffle:
                 orders, uniforms = np.stack([rng.permutation(n) for _ in range(m)]), no_uniforms
             else:
-                orders, uniforms = in_order, no_uniforms
+                orders, uniforms = no_orders, no_uniforms
             errors = np.full((n_problems, m), -1, np.int64)
             self._pla_epochs(
                 rows, norms, Y, orders, uniforms, random_selection, float(self.eta), max_errors,
                 bool(self.fit_intercept), bool(self.average), bool(self.pocket),
                 self._W, U, PW, self._F, self._S, errors, mis,
-                work=0 if n_problems == 1 else n_problems * m * X.shape[0] * max(d, 1),
+                work=0 if n_problems == 1 else n_problems * m * n * max(d, 1),
             )  # fmt: skip
             ran = int(self._S[:, K.EPOCHS].max())
             per_epoch = np.where(errors[:, :ran] >= 0, errors[:, :ran], 0).sum(axis=0)

@@ -34,6 +34,8 @@ class _Rows:
     """Row ``i`` of a dense array or a CSR tuple as ``(values, columns or None)``, in float64."""
 
     def __init__(self, X, n_features):
+        if isinstance(X, tuple) and len(X) == 2:
+            X = X[0]  # shadowed dense rows: the float32 copy only speeds the kernel up
         if isinstance(X, tuple):
             indptr, indices, data = X
             self.indptr, self.indices = indptr, indices
@@ -169,6 +171,8 @@ def _pla_problem(
                     to_pocket(count, 0)
         else:
             order = orders[e] if orders.shape[0] > 1 else orders[0]
+            if order.shape[0] == 0:  # the samples in order
+                order = range(y.shape[0])
             count = 0
             w_norm = math.sqrt(float(w @ w))
             for r in order:

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from fastnn._jit import jit
 from fastnn.linear import LinearSVM, Perceptron
-from fastnn.linear._rows import LANES, lane_dot, row_decision, row_dot
+from fastnn.linear._rows import LANES, SHADOW_NORM_PAD, lane_dot, row_decision, row_dot
 from fastnn.metrics import _kernels as metric_kernels
 
 from .conftest import blobs
@@ -51,8 +51,8 @@ def _lane_dot(x, w):
 
 
 @jit
-def _decide(X, i, w, b, bound):
-    return row_decision(X, i, w, b, bound)
+def _decide(X, i, w, b, norms, w_norm):
+    return row_decision(X, i, w, b, norms, w_norm)
 
 
 @jit
@@ -96,14 +96,38 @@ def test_decisions_are_the_column_order_sum_even_at_near_ties(rng):
         x = rng.choice([-1.0, 1.0, 0.5, 3.0, 0.0], d)
         w = rng.choice([-big, big, 1.0, -1.0, 1e-3, 0.0], d)
         b = float(rng.choice([0.0, 1.0, -1.0, 1e-17, -1e-17]))
-        bound = float(np.linalg.norm(x) * np.linalg.norm(w))
+        norms, w_norm = np.array([np.linalg.norm(x)]), float(np.linalg.norm(w))
         want = _canonical(x, w, b)
-        got = _decide(x[None, :], 0, w, b, bound)
+        got = _decide(x[None, :], 0, w, b, norms, w_norm)
         X = sp.csr_matrix(x[None, :])
-        got_csr = _decide((X.indptr, X.indices, X.data), 0, w, b, 0.0)
+        got_csr = _decide((X.indptr, X.indices, X.data), 0, w, b, np.zeros(0), 0.0)
         assert got == want == got_csr, (trial, x, w, b)
         disagreements += (float(_dot(x[None, :], 0, w)) + b > 0.0) != want
     assert disagreements > 0  # the test did reach cases the SIMD sum alone gets wrong
+
+
+def test_shadowed_decisions_are_the_float64_column_order_sum(rng):
+    """Decisions from float32-rounded rows must still be the float64 canonical sum's,
+    also where the rounding moves the sum across 0 (near ties) and in float32's
+    subnormal range."""
+    disagreements = 0
+    for trial in range(3000):
+        d = int(rng.integers(1, 40))
+        x = rng.standard_normal(d) * 10.0 ** float(rng.choice([0, 0, -40, -44, 30]))
+        w = rng.standard_normal(d) * 10.0 ** float(rng.integers(-3, 4))
+        z = 0.0
+        for xj, wj in zip(x.tolist(), w.tolist(), strict=True):
+            z += xj * wj
+        # a bias that cancels the sum up to a few ulps of it: a near tie
+        b = -z + float(rng.choice([0.0, 1.0, -1.0, 4.0])) * np.spacing(abs(z) + 1e-300)
+        x32 = x.astype(np.float32)
+        norms = np.array([np.linalg.norm(x) + SHADOW_NORM_PAD * np.sqrt(d)])
+        w_norm = float(np.linalg.norm(w))
+        want = _canonical(x, w, b)
+        got = _decide((x[None, :], x32[None, :]), 0, w, b, norms, w_norm)
+        assert got == want, (trial, x, w, b)
+        disagreements += (float(_dot(x32[None, :], 0, w)) + b > 0.0) != want
+    assert disagreements > 0  # the float32 sum alone gets some of them wrong
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

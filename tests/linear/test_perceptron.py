@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
-from fastnn.linear import Perceptron, reference
+from fastnn.linear import Perceptron, perceptron, reference
+from fastnn.linear._base import unique_labels
 
 from .conftest import blobs, csr_variants, noisy, separable
 
@@ -34,6 +35,14 @@ MODES = {
     "init random": {"init": "random", "random_state": 7},
     "eta 0.1 no intercept": {"eta": 0.1, "fit_intercept": False},
 }
+
+
+@pytest.fixture(params=[False, True], ids=["float64 rows", "float32 shadow"])
+def shadow(request, monkeypatch):
+    """Run a test twice: big-X rules as they are, and every float64 X shadowed by float32."""
+    if request.param:
+        monkeypatch.setattr(perceptron, "SHADOW_MIN_BYTES", 0)
+    return request.param
 
 
 def fit_quiet(model, X, y):
@@ -155,7 +164,7 @@ def test_averaged_perceptron_is_the_mean_of_the_weights(rng):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_identical_to_the_numpy_twin(mode, rng):
+def test_identical_to_the_numpy_twin(mode, rng, shadow):
     for n, d, k in [(30, 2, 2), (120, 11, 2), (90, 6, 3)]:
         X, y = blobs(rng, n, d, k, spread=2.0)  # overlapping: updates in every epoch
         kwargs = {**MODES[mode], "max_iter": 6}
@@ -165,7 +174,7 @@ def test_identical_to_the_numpy_twin(mode, rng):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_sparse_gives_identical_weights(mode, rng):
+def test_sparse_gives_identical_weights(mode, rng, shadow):
     X, y = blobs(rng, 80, 13, 3, spread=2.0)
     X[rng.random(X.shape) < 0.6] = 0.0
     kwargs = {**MODES[mode], "max_iter": 5}
@@ -280,7 +289,7 @@ def test_verbose_prints_each_epoch(rng, capsys):
         (lambda X, y: (X, None), "requires y to be passed"),
     ],
 )
-def test_bad_training_data_raise_clear_errors(make, match, rng):
+def test_bad_training_data_raise_clear_errors(make, match, rng, shadow):
     X, y, _ = separable(rng, 20, 3)
     X, y = make(X, y)
     with pytest.raises(ValueError, match=match):
@@ -326,23 +335,52 @@ def test_bad_parameters_raise_at_fit(params, error, match, rng):
     d=st.integers(1, 12),
     seed=st.integers(0, 2**32 - 1),
     mode=st.sampled_from(sorted(MODES)),
+    shadowed=st.booleans(),
 )
-def test_property_kernel_equals_twin_and_csr(n, d, seed, mode):
+def test_property_kernel_equals_twin_and_csr(n, d, seed, mode, shadowed):
     rng = np.random.default_rng(seed)
     X = np.round(rng.standard_normal((n, d)), 1)  # ties and exact zeros on purpose
     y = rng.integers(0, 2, n)
     y[0], y[-1] = 0, 1
     kwargs = {**MODES[mode], "max_iter": 3}
-    got = fit_quiet(Perceptron(**kwargs), X, y)
+    with pytest.MonkeyPatch.context() as patch:
+        if shadowed:
+            patch.setattr(perceptron, "SHADOW_MIN_BYTES", 0)
+        got = fit_quiet(Perceptron(**kwargs), X, y)
     assert_same_training(got, fit_quiet(reference.Perceptron(**kwargs), X, y), "twin")
     assert_same_training(got, fit_quiet(Perceptron(**kwargs), sp.csr_matrix(X), y), "csr")
 
 
+@pytest.mark.parametrize("peak", [3.4028234663852886e38, 3.5e38, 1e39, 1e-40, 1e-46])
+def test_float32_shadow_out_of_range_stays_exact(peak, rng, monkeypatch):
+    """Values past float32's range or in its subnormal one: no shadow, or one that still
+    decides exactly."""
+    monkeypatch.setattr(perceptron, "SHADOW_MIN_BYTES", 0)
+    X, y = blobs(rng, 50, 6, 2, spread=2.0)
+    X[7, 2] = peak
+    X[11] *= peak
+    got = fit_quiet(Perceptron(max_iter=5), X, y)
+    assert_same_training(got, fit_quiet(reference.Perceptron(max_iter=5), X, y), f"{peak}")
+    assert_same_training(got, fit_quiet(Perceptron(max_iter=5), sp.csr_matrix(X), y), "csr")
+
+
 @pytest.mark.parametrize("scale", [1e300, 1e-300, 1e154, 5e-324])
-def test_extreme_magnitudes_stay_exact(scale, rng):
+def test_extreme_magnitudes_stay_exact(scale, rng, shadow):
     X, y = blobs(rng, 40, 5, 2, spread=2.0)
     X = X * scale
     got = fit_quiet(Perceptron(max_iter=4), X, y)
     assert np.isfinite(got.coef_).all()
     assert_same_training(got, fit_quiet(reference.Perceptron(max_iter=4), X, y), f"{scale}")
     assert_same_training(got, fit_quiet(Perceptron(max_iter=4), sp.csr_matrix(X), y), "csr")
+
+
+@given(
+    values=st.lists(st.integers(-(2**63), 2**64 - 1), max_size=60),
+    dtype=st.sampled_from([np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint64]),
+)
+def test_class_labels_by_counting_equal_np_unique(values, dtype):
+    info = np.iinfo(dtype)
+    y = np.array([min(max(v, info.min), info.max) for v in values], dtype=dtype)
+    got = unique_labels(y)
+    assert got.dtype == y.dtype
+    np.testing.assert_array_equal(got, np.unique(y))
