@@ -46,27 +46,17 @@ def shadow_rows(X, X32, out):
     """``X32 = fl32(X)`` and ``out[i] = ‖x_i‖²`` (float64) in one pass over a float64 ``X``.
 
     The PLA's shadowed rows (:mod:`fastnn.linear._rows`): the copy and the
-    norms its filter needs cost one read of ``X``; four accumulators, as in
-    :func:`fastnn.metrics._kernels.sum_of_squares` (a bound, not a decision).
+    norms its filter needs cost one read of ``X``. Two loops a row, each of
+    which LLVM vectorises (the row stays in L1 between them): the squares
+    by :func:`fastnn.linear._rows.row_dot` of the row with itself (a bound,
+    not a decision: any order of summation does), the copy by LLVM's loop
+    vectoriser. One fused scalar loop took 4.7 ms for 100,000 × 50.
     """
-    d = X.shape[1]
     for i in prange(X.shape[0]):
+        out[i] = row_dot(X, i, X[i])
         x, x32 = X[i], X32[i]
-        s0 = s1 = s2 = s3 = 0.0
-        j = 0
-        while j + 4 <= d:
-            v0, v1, v2, v3 = x[j], x[j + 1], x[j + 2], x[j + 3]
-            s0 += v0 * v0
-            s1 += v1 * v1
-            s2 += v2 * v2
-            s3 += v3 * v3
-            x32[j], x32[j + 1], x32[j + 2], x32[j + 3] = v0, v1, v2, v3
-            j += 4
-        while j < d:
-            s0 += x[j] * x[j]
+        for j in range(x.shape[0]):
             x32[j] = x[j]
-            j += 1
-        out[i] = (s0 + s1) + (s2 + s3)
 
 
 # --- the Perceptron Learning Algorithm -------------------------------------
@@ -209,7 +199,7 @@ def _random_epoch(
     return listed
 
 
-@jit
+@jit(inline=True)
 def _update(X, r, y_r, eta, fit_intercept, average, w, u, f, s):
     """w ← w + η (y − ŷ) x on a mistake (so ŷ = −y), with x_0 = 1 for the bias w_0.
 
@@ -232,7 +222,7 @@ def _update(X, r, y_r, eta, fit_intercept, average, w, u, f, s):
     s[COUNTED] = 0
 
 
-@jit
+@jit(inline=True)
 def _scan(X, norms, y, order, in_order, i, stop, w, b, w_norm):
     """Return the first position in ``order[i:stop]`` that ``w`` misclassifies, or ``stop``.
 
