@@ -11,9 +11,9 @@
 - :class:`MLPClassifier`, :class:`MLPRegressor`: scikit-learn estimators
   over the network. They need scikit-learn and load on first use.
 
-The network, the activations, the losses and the minibatch loop have NumPy
-twins in :mod:`fastnn.nn.reference`; :func:`gradcheck` has none (it is itself
-a check, by finite differences) and neither has :func:`load` (file I/O).
+The network, the activations, the losses, the minibatch loop and
+:func:`gradcheck` have NumPy twins in :mod:`fastnn.nn.reference`;
+:func:`load` has none (file I/O: see the reference module's note).
 
 Examples
 --------

@@ -290,6 +290,25 @@ def cross_entropy_delta(z, y, delta):
 
 
 @jit
+def logistic_delta(z, y, delta):
+    """Return mean_i Σ_k [softplus(z_ik) − y_ik z_ik]; write δ = (σ(z) − y)/n.
+
+    The log loss of independent sigmoid outputs (multilabel targets y in
+    {0, 1}), −y log σ(z) − (1 − y) log(1 − σ(z)) = softplus(z) − y z,
+    summed over outputs, with the sigmoid fused in, without overflow.
+    """
+    n, k = z.shape
+    loss = 0.0
+    for i in range(n):
+        for j in range(k):
+            v = z[i, j]
+            t = y[i, j]
+            loss += max(v, 0.0) + math.log1p(math.exp(-abs(v))) - t * v
+            delta[i, j] = (_sigmoid(v) - t) / n
+    return loss / n
+
+
+@jit
 def sgd_step(params, grads, velocity, lr, momentum, nesterov):
     """v ← μ v − η g; θ ← θ + v, or θ ← θ + μ v − η g with Nesterov's momentum."""
     if momentum == 0.0:
@@ -394,6 +413,7 @@ def relu_flat(x, out):
 # a[l], δ[l] and the gradient are views of flat buffers allocated once per fit.
 
 SGD_CODE, ADAM_CODE = 0, 1
+MSE_CODE, CROSS_ENTROPY_CODE, LOGISTIC_CODE = 0, 1, 2
 
 
 @jit
@@ -409,13 +429,15 @@ def _layer_views(flat, sizes, m):
 
 
 @jit
-def train_epoch(params, sizes, codes, slope, X, y_float, y_int, cross_entropy, order,
+def train_epoch(params, sizes, codes, slope, X, y_float, y_int, loss_code, order,
                 batch_size, opt_code, lr, momentum, nesterov, beta_1, beta_2, epsilon, t,
                 alpha, state1, state2, acts, deltas, xb, yfb, yib, grad):  # fmt: skip
     """Run one epoch over the rows of X in ``order``; return (Σ batch loss × rows, t, ok).
 
-    Stops at the first batch whose loss is not finite, before updating,
-    with ok = False. ``t`` is Adam's step count, returned updated.
+    ``loss_code``: MSE_CODE, CROSS_ENTROPY_CODE (integer labels ``y_int``)
+    or LOGISTIC_CODE (0/1 targets ``y_float``, sigmoid outputs). Stops at
+    the first batch whose loss is not finite, before updating, with ok = False.
+    ``t`` is Adam's step count, returned updated.
     """
     n_layers = sizes.shape[0] - 1
     n_in, n_out = sizes[0], sizes[n_layers]
@@ -451,7 +473,7 @@ def train_epoch(params, sizes, codes, slope, X, y_float, y_int, cross_entropy, o
             b_off += n1
         # the loss and δ[L]
         delta = D[n_layers - 1]
-        if cross_entropy:
+        if loss_code == CROSS_ENTROPY_CODE:
             for r in range(m):
                 yib[r] = y_int[order[start + r]]
             value = cross_entropy_delta(prev, yib[:m], delta)
@@ -461,7 +483,10 @@ def train_epoch(params, sizes, codes, slope, X, y_float, y_int, cross_entropy, o
                 src = y_float[order[start + r]]
                 for j in range(n_out):
                     yb[r, j] = src[j]
-            value = mse_delta(prev, yb, codes[n_layers - 1], slope, delta)
+            if loss_code == LOGISTIC_CODE:
+                value = logistic_delta(prev, yb, delta)
+            else:
+                value = mse_delta(prev, yb, codes[n_layers - 1], slope, delta)
         # backward: ∂ε/∂W[l] = a[l−1]ᵀ δ[l], δ[l−1] = g'(f[l−1]) ⊙ (δ[l] W[l]ᵀ)
         for k in range(n_layers - 1, -1, -1):
             n0, n1 = sizes[k], sizes[k + 1]

@@ -14,22 +14,34 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, column_or_1d
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from fastnn import _checks
 from fastnn.nn import _kernels
 from fastnn.nn.network import MLP, Workspace, forward
 from fastnn.nn.optimizers import SGD, Adam
-from fastnn.nn.training import run_epoch
+from fastnn.nn.training import blas_threads, run_epoch
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
 _ACTIVATIONS = ("identity", "logistic", "sigmoid", "tanh", "relu", "leaky_relu", "softplus")
 _ALIASES = {"logistic": "sigmoid"}  # scikit-learn's name for the sigmoid
+
+
+def _is_stochastic(estimator):
+    # scikit-learn's rule and message: partial_fit exists for sgd and adam only.
+    if estimator.solver not in ("sgd", "adam"):
+        raise AttributeError(
+            f"partial_fit is only available for stochastic optimizers. {estimator.solver} is "
+            "not stochastic."
+        )
+    return True
 
 
 class _BaseMLP(BaseEstimator):
@@ -42,7 +54,8 @@ class _BaseMLP(BaseEstimator):
                  learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1,
-                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10):  # fmt: skip
+                 beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10,
+                 max_fun=15000):  # fmt: skip
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -65,6 +78,7 @@ class _BaseMLP(BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
 
     # -- validation ---------------------------------------------------------------
 
@@ -81,7 +95,7 @@ class _BaseMLP(BaseEstimator):
                 f"hidden_layer_sizes must hold positive integers, got {self.hidden_layer_sizes}"
             ) from None
         activation = _checks.check_choice(self.activation, "activation", _ACTIVATIONS)
-        _checks.check_choice(self.solver, "solver", ("sgd", "adam"))
+        _checks.check_choice(self.solver, "solver", ("lbfgs", "sgd", "adam"))
         _checks.check_choice(self.learning_rate, "learning_rate",
                              ("constant", "invscaling", "adaptive"))  # fmt: skip
         for name, low in (("alpha", 0.0), ("tol", 0.0), ("momentum", 0.0), ("power_t", 0.0)):
@@ -98,6 +112,7 @@ class _BaseMLP(BaseEstimator):
             raise ValueError(f"momentum must be in [0, 1], got {self.momentum}")
         _checks.check_int(self.max_iter, "max_iter", low=1)
         _checks.check_int(self.n_iter_no_change, "n_iter_no_change", low=1)
+        _checks.check_int(self.max_fun, "max_fun", low=1)
         if self.batch_size != "auto":
             _checks.check_int(self.batch_size, "batch_size", low=1)
         return sizes, _ALIASES.get(activation, activation)
@@ -130,9 +145,11 @@ class _BaseMLP(BaseEstimator):
             self.t_ = 0
             self._no_improvement = 0
             self._optimizer = None
+        self.coefs_, self.intercepts_ = self._net.weights, self._net.biases
+        if self.solver == "lbfgs":
+            return self._fit_lbfgs(X, y)
         if self._optimizer is None or not incremental:
             self._optimizer = self._make_optimizer()
-        self.coefs_, self.intercepts_ = self._net.weights, self._net.biases
         X_val = y_val = None
         if self.early_stopping and not incremental:
             X, y, X_val, y_val = self._split(X, y)
@@ -141,6 +158,12 @@ class _BaseMLP(BaseEstimator):
         batch = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
         work = Workspace(self._net, batch)
         epochs = 1 if incremental else self.max_iter
+        with blas_threads(self._net, batch):
+            self._epochs(X, target, X_val, y_val, work, batch, epochs, incremental)
+        return self
+
+    def _epochs(self, X, target, X_val, y_val, work, batch, epochs, incremental):
+        n = X.shape[0]
         bar = _progress(epochs) if self.verbose else None
         best_params = None
         try:
@@ -151,6 +174,7 @@ class _BaseMLP(BaseEstimator):
                 self.n_iter_ += 1
                 self.t_ += n
                 self.loss_curve_.append(loss)
+                self.loss_ = loss
                 if self.solver == "sgd" and self.learning_rate == "invscaling":
                     self._optimizer.learning_rate = self.learning_rate_init / (
                         (self.t_ + 1) ** self.power_t
@@ -185,7 +209,7 @@ class _BaseMLP(BaseEstimator):
                         f"Stochastic optimizer: maximum iterations ({self.max_iter}) reached "
                         "and the optimization hasn't converged yet.",
                         ConvergenceWarning,
-                        stacklevel=3,
+                        stacklevel=4,
                     )
         finally:
             if bar is not None:
@@ -194,6 +218,43 @@ class _BaseMLP(BaseEstimator):
             self._net.params[...] = best_params
         if self.early_stopping and not incremental:
             self.best_loss_ = None
+
+    def _fit_lbfgs(self, X, y):
+        # Full batch: batch_size, shuffle, early_stopping and the learning
+        # rates do not apply, as in scikit-learn.
+        from fastnn.nn.lbfgs import fit_lbfgs
+
+        target = self._net.check_target(y, self._loss, X.shape[0])
+        bar = _progress(self.max_iter) if self.verbose else None
+        self.loss_curve_ = []
+
+        def callback(intermediate_result):
+            self.loss_curve_.append(float(intermediate_result.fun))
+            if bar is not None:
+                bar.set_postfix(loss=f"{intermediate_result.fun:.5g}")
+                bar.update()
+
+        try:
+            result = fit_lbfgs(self._net, X, target, self._loss, alpha=self.alpha,
+                               max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
+                               callback=callback)  # fmt: skip
+        finally:
+            if bar is not None:
+                bar.close()
+        self.n_iter_ = min(int(result.nit), self.max_iter)
+        self.t_ = X.shape[0]
+        self.loss_ = float(result.fun)
+        self.best_loss_ = min(self.loss_curve_, default=self.loss_)
+        if result.status != 0:
+            # scikit-learn's message (sklearn.utils.optimize._check_optimize_result)
+            warnings.warn(
+                f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
+                f"(status={result.status}): {result.message}. Increase the number of "
+                f"iterations (max_iter={self.max_iter}) or of evaluations "
+                f"(max_fun={self.max_fun}), or scale the data.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
         return self
 
     def _make_optimizer(self):
@@ -209,10 +270,21 @@ class _BaseMLP(BaseEstimator):
                 f"early_stopping needs at least 2 samples with validation_fraction="
                 f"{self.validation_fraction}, got {n}"
             )
-        order = self._rng.permutation(n)
-        val, train = order[:n_val], order[n_val:]
-        y_val = self._decode(y[val]) if self._loss == "cross_entropy" else y[val]
-        return X[train], y[train], X[val], y_val
+        # Stratified by class as scikit-learn's (not for multilabel targets), so
+        # that a rare class is in the validation set in its proportion.
+        stratify = y if is_classifier(self) and y.ndim == 1 else None
+        try:
+            X_train, X_val, y_train, y_val = train_test_split(
+                X, y, test_size=n_val, stratify=stratify,
+                random_state=int(self._rng.integers(np.iinfo(np.int32).max)),
+            )  # fmt: skip
+        except ValueError as error:
+            raise ValueError(
+                f"early_stopping cannot split off a stratified validation set of {n_val} "
+                f"samples (validation_fraction={self.validation_fraction}): {error}"
+            ) from None
+        y_val = self._decode(y_val) if is_classifier(self) else y_val
+        return X_train, y_train, X_val, y_val
 
     def _forward(self, X):
         check_is_fitted(self, "_net")
@@ -241,13 +313,24 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     Hidden layers are f[l] = a[l−1] W[l] + b[l], a[l] = g(f[l]); see
     :class:`fastnn.nn.MLP` for the network and backpropagation.
 
-    Parameters are scikit-learn's ``MLPClassifier``'s (``solver`` is ``"sgd"``
-    or ``"adam"``; ``activation`` also takes ``"sigmoid"``, ``"leaky_relu"``
-    and ``"softplus"``). float32 ``X`` trains in float32, other ``X`` in float64.
+    Parameters are scikit-learn's ``MLPClassifier``'s (``solver`` is
+    ``"lbfgs"``, ``"sgd"`` or ``"adam"``; ``activation`` also takes
+    ``"sigmoid"``, ``"leaky_relu"`` and ``"softplus"``). float32 ``X`` trains
+    in float32, other ``X`` in float64.
+
+    - ``y`` of 1-D labels: softmax outputs, as above. ``y`` a 2-D 0/1 matrix
+      (multilabel): one sigmoid output per label and the loss mean over
+      samples of Σ_k −log σ(±f[L]_k) (``"binary_cross_entropy"``);
+      ``predict`` returns the 0/1 matrix, σ(f[L]) > ½.
+    - ``solver="lbfgs"``: full-batch L-BFGS-B (:mod:`fastnn.nn.lbfgs`) with
+      ``max_iter`` iterations, ``max_fun`` loss evaluations and ``tol`` on
+      the projected gradient, as scikit-learn's; no ``partial_fit``.
+    - ``early_stopping``: the validation set is stratified by class (not
+      for multilabel targets), as scikit-learn's.
 
     Attributes
     ----------
-    classes_, coefs_, intercepts_, n_features_in_, n_iter_, loss_curve_,
+    classes_, coefs_, intercepts_, n_features_in_, n_iter_, loss_, loss_curve_,
     best_loss_, validation_scores_, best_validation_score_, t_ :
         As scikit-learn's. ``coefs_[l]`` has shape (n[l−1], n[l]).
 
@@ -266,13 +349,32 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     array([1, 0])
     """
 
-    _loss = "cross_entropy"
+    _multilabel = False  # set by fit; the class default serves models saved before multilabel
+
+    @property
+    def _loss(self):
+        # Multilabel targets: one sigmoid per label, each with its log loss.
+        return "binary_cross_entropy" if self._multilabel else "cross_entropy"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
 
     def _validate(self, X, y, reset, classes=None):
-        X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32))
+        X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
+                             multi_output=True)  # fmt: skip
+        if y.ndim == 2 and y.shape[1] > 1:
+            return X, self._validate_multilabel(y, reset)
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
+        if not reset and self._multilabel:
+            raise ValueError(
+                f"y must be a 2-D multilabel indicator matrix with {self._n_outputs} columns, "
+                f"as in the first fit, got shape {y.shape}"
+            )
         if reset:
+            self._multilabel = False
             self.classes_ = np.unique(y if classes is None else np.asarray(classes))
             self._n_outputs = 1 if len(self.classes_) <= 2 else len(self.classes_)
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
@@ -282,18 +384,48 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             raise ValueError(f"y holds labels {unseen} that are not in classes {self.classes_}")
         return X, np.searchsorted(self.classes_, y)
 
+    def _validate_multilabel(self, y, reset):
+        kind = type_of_target(y)
+        # type_of_target calls any two values an indicator ({0, 2} too): insist on 0 and 1.
+        if kind != "multilabel-indicator" or not np.isin(y, (0, 1)).all():
+            raise ValueError(
+                "y must be 1-D class labels or a 2-D multilabel indicator matrix of 0 and 1, "
+                f"got {kind} targets of shape {y.shape}"
+            )
+        if reset:
+            self._multilabel = True
+            self.classes_ = np.arange(y.shape[1])
+            self._n_outputs = y.shape[1]
+        elif not self._multilabel or y.shape[1] != self._n_outputs:
+            expected = f"{self._n_outputs} columns" if self._multilabel else "1-D class labels"
+            raise ValueError(f"y must be {expected} as in the first fit, got shape {y.shape}")
+        return y
+
     def _decode(self, encoded):
+        if self._multilabel:
+            return np.asarray(encoded).astype(np.int64)
         return self.classes_[encoded]
 
+    @available_if(_is_stochastic)
     def partial_fit(self, X, y, classes=None):
-        """Train one epoch on ``(X, y)``; ``classes`` (every label) is required the first time."""
+        """Train one epoch on ``(X, y)``; ``classes`` (every label) is required the first time.
+
+        Only for the stochastic solvers (``"sgd"``, ``"adam"``), as in scikit-learn.
+        """
         if not hasattr(self, "_net") and classes is None:
             raise ValueError("classes must be given at the first call of partial_fit")
         return self._fit(X, y, incremental=True, classes=classes)
 
     def predict_proba(self, X):
-        """Return the class probabilities softmax(f[L]) (binary: [1 − σ, σ]), (n, n_classes)."""
+        """Return the class probabilities softmax(f[L]) (binary: [1 − σ, σ]), (n, n_classes).
+
+        Multilabel: σ(f[L]), the probability of each label, (n, n_labels).
+        """
         z = self._forward(X)
+        if self._multilabel:
+            p = np.empty_like(z)
+            _kernels.activate(z.ravel(), _kernels.SIGMOID, 0.0, p.ravel(), work=z.size * 8)
+            return p
         if z.shape[1] == 1:
             p = np.empty_like(z)
             _kernels.activate(z.ravel(), _kernels.SIGMOID, 0.0, p.ravel(), work=0)
@@ -308,8 +440,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             return np.log(self.predict_proba(X))
 
     def predict(self, X):
-        """Return the most probable class of each row."""
+        """Return the most probable class of each row (multilabel: 1 where σ(f[L]) > ½)."""
         z = self._forward(X)
+        if self._multilabel:
+            return (z > 0).astype(np.int64)
         if z.shape[1] == 1:
             index = (z[:, 0] > 0).astype(np.intp) if len(self.classes_) == 2 else 0 * z[:, 0]
             return self.classes_[index.astype(np.intp)]
@@ -346,8 +480,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             self._n_outputs = 1 if y.ndim == 1 else y.shape[1]
         return X, y
 
+    @available_if(_is_stochastic)
     def partial_fit(self, X, y):
-        """Train one epoch on ``(X, y)``."""
+        """Train one epoch on ``(X, y)`` (solvers ``"sgd"`` and ``"adam"`` only)."""
         return self._fit(X, y, incremental=True)
 
     def predict(self, X):

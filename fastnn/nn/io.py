@@ -9,8 +9,9 @@ from fastnn.nn.network import MLP
 __all__ = ["load", "save"]
 
 _FORMAT = 1
-_FITTED = ("n_features_in_", "n_iter_", "t_", "loss_curve_", "best_loss_", "validation_scores_",
-           "best_validation_score_", "_y_1d", "_n_outputs", "_no_improvement")  # fmt: skip
+_FITTED = ("n_features_in_", "n_iter_", "t_", "loss_", "loss_curve_", "best_loss_",
+           "validation_scores_", "best_validation_score_", "_y_1d", "_n_outputs",
+           "_no_improvement", "_multilabel")  # fmt: skip
 
 
 def save(model, path):

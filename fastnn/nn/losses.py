@@ -8,6 +8,10 @@
   activation is the identity: the softmax is fused into the loss, and its
   δ[L] is softmax(ŷ) − onehot(y)). With one output column it is the binary
   log loss of σ(ŷ): softplus(ŷ) − y ŷ.
+- ``"binary_cross_entropy"``: the mean over samples of Σ_k softplus(ŷ_k) −
+  y_k ŷ_k, the log loss of independent sigmoid outputs σ(ŷ_k) for 0/1
+  targets y of shape (n, n[L]) (multilabel classification, as
+  scikit-learn's); δ[L] = σ(ŷ) − y, the sigmoid fused in as above.
 """
 
 import numpy as np
@@ -17,7 +21,7 @@ from fastnn.nn import _kernels
 
 __all__ = ["LOSSES", "cross_entropy", "mse"]
 
-LOSSES = ("mse", "cross_entropy")
+LOSSES = ("mse", "cross_entropy", "binary_cross_entropy")
 
 
 def _as_2d(value, name, dtype):

@@ -184,8 +184,9 @@ class MLP:
         """Return ``(ε, [∂ε/∂W1, …], [∂ε/∂b1, …])`` on the batch ``(X, y)``.
 
         ``loss`` is ``"mse"`` (y: targets of shape (n, n[L]), or (n,) for one
-        output) or ``"cross_entropy"`` (y: integer labels; the output
-        activation must be the identity); see :mod:`fastnn.nn.losses`.
+        output), ``"cross_entropy"`` (y: integer labels) or
+        ``"binary_cross_entropy"`` (y: 0/1 targets of shape (n, n[L])); the
+        last two need the identity as output activation. See :mod:`fastnn.nn.losses`.
         ``alpha`` adds the L2 penalty (α / 2n) Σ_l ‖W[l]‖² to ε.
 
         Examples
@@ -206,17 +207,19 @@ class MLP:
         """Return ``y`` in the form the ``loss`` kernel wants, or raise."""
         _checks.check_choice(loss, "loss", LOSSES)
         n_out = self.layer_sizes[-1]
+        if loss != "mse" and self.activations[-1] != "identity":
+            raise ValueError(
+                f"loss={loss!r} fuses the softmax or sigmoid into the loss: the last "
+                f"activation must be 'identity', got {self.activations[-1]!r}"
+            )
         if loss == "cross_entropy":
-            if self.activations[-1] != "identity":
-                raise ValueError(
-                    "loss='cross_entropy' fuses the softmax into the loss: the last "
-                    f"activation must be 'identity', got {self.activations[-1]!r}"
-                )
             return check_labels(y, n_samples, n_out)
         y = _checks.check_array(y, "y", finite=True)
         y = y.reshape(-1, 1) if y.ndim == 1 else y
         if y.shape != (n_samples, n_out):
             raise ValueError(f"y must have shape ({n_samples}, {n_out}), got {y.shape}")
+        if loss == "binary_cross_entropy" and y.size and (y.min() < 0 or y.max() > 1):
+            raise ValueError("y must hold targets in [0, 1] for binary_cross_entropy")
         return np.ascontiguousarray(y, dtype=self.dtype)
 
 
@@ -274,6 +277,8 @@ def backward(net, X, y, loss, work, alpha=0.0):
     code = net._codes[last]
     if loss == "cross_entropy":
         value = _kernels.cross_entropy_delta(out, y, delta)
+    elif loss == "binary_cross_entropy":
+        value = _kernels.logistic_delta(out, y, delta)
     elif code >= 0:
         value = _kernels.mse_delta(out, y, code, NEGATIVE_SLOPE, delta)
     else:

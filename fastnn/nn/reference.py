@@ -3,11 +3,17 @@
 The oracle of the tests and the baseline of the benchmarks: vectorised
 NumPy for each layer, a Python loop only over layers and minibatches.
 Networks are plain lists, ``weights[l]`` of shape (n[l−1], n[l]).
+
+:func:`gradcheck` has a twin here (central differences over this module's
+network, in plain NumPy); :func:`fastnn.nn.load` has none: it reads a file
+that :func:`fastnn.nn.io.save` wrote, and NumPy has no other way to say
+that than ``np.load`` itself, so a twin would test ``np.load`` against
+itself. Its test is the round trip (bit-identical predictions).
 """
 
 import numpy as np
 
-__all__ = ["activation", "activation_grad", "forward", "gradients", "sgd"]
+__all__ = ["activation", "activation_grad", "forward", "gradcheck", "gradients", "sgd"]
 
 
 def activation(name, f):
@@ -74,6 +80,10 @@ def gradients(weights, biases, activations, X, y, loss="mse", alpha=0.0):
         d = out - y
         value = 0.5 * np.sum(d * d) / n
         delta = d * activation_grad(activations[-1], out) / n
+    elif loss == "binary_cross_entropy":  # Σ_k softplus(z_k) − y_k z_k, mean over samples
+        t = np.asarray(y, out.dtype).reshape(out.shape)
+        value = np.sum(np.maximum(out, 0) + np.log1p(np.exp(-np.abs(out))) - t * out) / n
+        delta = (activation("sigmoid", out) - t) / n
     elif out.shape[1] == 1:  # binary log loss of σ(z): softplus(z) − y z
         z, t = out[:, 0], np.asarray(y)
         value = np.mean(np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))) - t * z)
@@ -95,6 +105,37 @@ def gradients(weights, biases, activations, X, y, loss="mse", alpha=0.0):
         value += 0.5 * alpha * sum(np.sum(w * w) for w in weights) / n
         dW = [g + (alpha / n) * w for g, w in zip(dW, weights, strict=True)]
     return float(value), dW, db
+
+
+def gradcheck(model, X, y, loss="mse", *, eps=1e-5, alpha=0.0):
+    """The NumPy twin of :func:`fastnn.nn.gradcheck`: backprop against central differences.
+
+    ``model`` is anything with ``weights``, ``biases`` and ``activations``
+    (an :class:`~fastnn.nn.MLP`, or a fitted estimator through its
+    ``_net``); its arrays are copied, never changed. Each parameter θ_i is
+    moved by ±h and (ε(θ + h e_i) − ε(θ − h e_i)) / 2h compared with
+    :func:`gradients`' ∂ε/∂θ_i, norm-wise per parameter array.
+    """
+    net = getattr(model, "_net", model)
+    weights = [np.array(w, dtype=np.float64) for w in net.weights]
+    biases = [np.array(b, dtype=np.float64) for b in net.biases]
+    activations = list(net.activations)
+    X = np.asarray(X, np.float64)
+    _, dW, db = gradients(weights, biases, activations, X, y, loss, alpha)
+    errors = []
+    for param, analytic in zip(weights + biases, dW + db, strict=True):
+        numeric = np.empty_like(param)
+        for i in np.ndindex(param.shape):
+            saved = param[i]
+            param[i] = saved + eps
+            plus = gradients(weights, biases, activations, X, y, loss, alpha)[0]
+            param[i] = saved - eps
+            minus = gradients(weights, biases, activations, X, y, loss, alpha)[0]
+            param[i] = saved
+            numeric[i] = (plus - minus) / (2 * eps)
+        scale = max(np.linalg.norm(analytic) + np.linalg.norm(numeric), 1e-12)
+        errors.append(np.linalg.norm(analytic - numeric) / scale)
+    return float(max(errors))
 
 
 def sgd(weights, biases, activations, X, y, *, loss="mse", learning_rate=0.01, batch_size=32,

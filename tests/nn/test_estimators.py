@@ -162,7 +162,7 @@ def test_convergence_warning():
         ({"hidden_layer_sizes": (10, 0)}, ValueError, "hidden_layer_sizes"),
         ({"hidden_layer_sizes": "ab"}, TypeError, "hidden_layer_sizes"),
         ({"activation": "swish"}, ValueError, "activation"),
-        ({"solver": "lbfgs"}, ValueError, "solver"),
+        ({"solver": "newton"}, ValueError, "solver"),
         ({"learning_rate": "cyclic"}, ValueError, "learning_rate"),
         ({"learning_rate_init": 0}, ValueError, "learning_rate_init"),
         ({"alpha": -1}, ValueError, "alpha"),

@@ -22,14 +22,23 @@ def test_the_lectures_network_computes_abs_x_minus_1_exactly():
 
 @pytest.mark.parametrize("hidden", ACTIVATIONS)
 @pytest.mark.parametrize(
-    ("loss", "n_out"), [("mse", 2), ("cross_entropy", 3), ("cross_entropy", 1)]
+    ("loss", "n_out"),
+    [("mse", 2), ("cross_entropy", 3), ("cross_entropy", 1), ("binary_cross_entropy", 3)],
 )
 def test_gradcheck_every_activation_and_loss(hidden, loss, n_out, rng):
     net = MLP([3, 5, 4, n_out], [hidden, hidden, "identity"], random_state=rng)
     X = rng.normal(size=(9, 3))
-    y = rng.normal(size=(9, n_out)) if loss == "mse" else rng.integers(0, max(n_out, 2), 9)
+    y = _targets(rng, loss, 9, n_out)
     error = gradcheck(net, X, y, loss=loss, alpha=0.3)
     assert error < 1e-6, (hidden, loss, n_out, error)
+
+
+def _targets(rng, loss, n, n_out):
+    if loss == "mse":
+        return rng.normal(size=(n, n_out))
+    if loss == "binary_cross_entropy":
+        return rng.integers(0, 2, (n, n_out))
+    return rng.integers(0, max(n_out, 2), n)
 
 
 @pytest.mark.parametrize("output", ACTIVATIONS)
@@ -39,12 +48,13 @@ def test_gradcheck_mse_through_every_output_activation(output, rng):
     assert gradcheck(net, X, rng.normal(size=(5, 2))) < 1e-6
 
 
-@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy", "binary_cross_entropy"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_gradients_match_the_twin(loss, dtype, rng):
     net = MLP([4, 6, 3], ["sigmoid", "identity"], random_state=rng, dtype=dtype)
     X = rng.normal(size=(8, 4)).astype(dtype)
-    y = rng.normal(size=(8, 3)).astype(dtype) if loss == "mse" else rng.integers(0, 3, 8)
+    y = _targets(rng, loss, 8, 3)
+    y = y.astype(dtype) if loss == "mse" else y
     value, dW, db = net.gradients(X, y, loss, alpha=0.1)
     twin = reference.gradients(net.weights, net.biases, net.activations, X, y, loss, alpha=0.1)
     rtol = 1e-12 if dtype == np.float64 else 2e-5
@@ -52,6 +62,21 @@ def test_gradients_match_the_twin(loss, dtype, rng):
     for got, expected in zip(dW + db, twin[1] + twin[2], strict=True):
         assert got.dtype == dtype
         np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol * 1e-2)
+
+
+def test_binary_cross_entropy_convention_and_bad_targets():
+    net = MLP.from_weights([[[1.0, 0.0], [0.0, 1.0]]], [[0.0, 0.0]], ["identity"])
+    # mean over samples of Σ_k −log σ(±z_k)
+    expected = (np.log1p(np.exp(-1.0)) + np.log1p(np.exp(2.0))) / 1
+    assert net.gradients([[1.0, 2.0]], [[1, 0]], "binary_cross_entropy")[0] == pytest.approx(
+        expected
+    )
+    with pytest.raises(ValueError, match=r"y must hold targets in \[0, 1\]"):
+        net.gradients([[1.0, 2.0]], [[2, 0]], "binary_cross_entropy")
+    with pytest.raises(ValueError, match="y must have shape"):
+        net.gradients([[1.0, 2.0]], [1], "binary_cross_entropy")
+    with pytest.raises(ValueError, match="last activation must be 'identity'"):
+        MLP([2, 2], ["sigmoid"]).gradients([[1.0, 2.0]], [[1, 0]], "binary_cross_entropy")
 
 
 def test_loss_conventions():
@@ -68,11 +93,13 @@ def test_loss_conventions():
 
 
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
-@pytest.mark.parametrize(("loss", "n_out"), [("mse", 2), ("cross_entropy", 3)])
+@pytest.mark.parametrize(
+    ("loss", "n_out"), [("mse", 2), ("cross_entropy", 3), ("binary_cross_entropy", 3)]
+)
 def test_k_sgd_steps_equal_the_twins(momentum, loss, n_out, rng):
     net = MLP([5, 8, 6, n_out], ["tanh", "relu", "identity"], random_state=rng)
     X = rng.normal(size=(50, 5))
-    y = rng.normal(size=(50, n_out)) if loss == "mse" else rng.integers(0, n_out, 50)
+    y = _targets(rng, loss, 50, n_out)
     args = (net.weights, net.biases, net.activations, X, y)
     kwargs = dict(loss=loss, learning_rate=0.05, batch_size=8, epochs=3, momentum=momentum,
                   alpha=0.01, random_state=7)  # fmt: skip
@@ -229,3 +256,42 @@ def test_float32_training_follows_the_twin(hidden, rng):
     for got, expected in zip(W + b, W_twin + b_twin, strict=True):
         assert got.dtype == np.float32
         np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "softplus"])
+@pytest.mark.parametrize(
+    ("loss", "n_out"), [("mse", 2), ("cross_entropy", 3), ("binary_cross_entropy", 2)]
+)
+def test_gradcheck_equals_its_twin(hidden, loss, n_out, rng):
+    # With a coarse step the finite differences' truncation error (∝ h²) is
+    # what gradcheck measures: the same number from kernels and from NumPy.
+    net = MLP([3, 4, n_out], [hidden, "identity"], random_state=rng)
+    X, y = rng.normal(size=(6, 3)), _targets(rng, loss, 6, n_out)
+    coarse = gradcheck(net, X, y, loss=loss, eps=0.3, alpha=0.1)
+    assert coarse > 1e-5  # really measures something
+    twin = reference.gradcheck(net, X, y, loss=loss, eps=0.3, alpha=0.1)
+    assert coarse == pytest.approx(twin, rel=1e-8), (hidden, loss)
+    assert reference.gradcheck(net, X, y, loss=loss) < 1e-6
+    params = net.params.copy()
+    reference.gradcheck(net, X, y, loss=loss)
+    np.testing.assert_array_equal(net.params, params)  # the twin copies, never changes
+
+
+def test_blas_threads_one_for_small_batches_and_restored_after(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from fastnn.nn import training
+
+    def blas():
+        return {lib["filepath"]: lib["num_threads"] for lib in threadpool_info()
+                if lib["user_api"] == "blas"}  # fmt: skip
+
+    before = blas()
+    net = MLP([784, 256, 10], "relu", random_state=0)
+    with training.blas_threads(net, 128):  # 26 M multiply-adds per product: one thread
+        assert set(blas().values()) == {1}
+    assert blas() == before
+    monkeypatch.setattr(training, "BLAS_MIN_WORK", 0)
+    with training.blas_threads(net, 128):  # above the threshold: no more than BLAS had
+        assert all(n <= before[path] for path, n in blas().items())
+    assert blas() == before
