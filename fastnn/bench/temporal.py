@@ -157,6 +157,20 @@ def _six_bottleneck(inputs):
     return run
 
 
+def _six_bottleneck_numbagg(inputs):
+    # bottleneck's four move_* and a subtraction, with numbagg's move_cov route to the slope.
+    import bottleneck as bn
+
+    x, w = inputs["x"], inputs["window"]
+    slope = _slope_numbagg(inputs)
+
+    def run():
+        high, low = bn.move_max(x, w), bn.move_min(x, w)
+        return bn.move_mean(x, w), bn.move_std(x, w, ddof=1), low, high, high - low, slope()
+
+    return run
+
+
 def _six_pandas(inputs):
     import pandas as pd
 
@@ -252,7 +266,11 @@ WORKLOADS = [
         make_inputs=_walk,
         fastnn=_six_fastnn,
         numpy=_six_numpy,
-        peers={"bottleneck": _six_bottleneck, "pandas": _six_pandas},
+        peers={
+            "bottleneck": _six_bottleneck,
+            "bottleneck+numbagg": _six_bottleneck_numbagg,
+            "pandas": _six_pandas,
+        },
         rtol=1e-9,
     ),
     Workload(

@@ -44,20 +44,55 @@ __all__ = [
 ]
 
 FEATURES = ("sum", "mean", "var", "std", "min", "max", "range", "slope")
-CODES = dict(zip(FEATURES, range(8), strict=True))
-assert CODES["slope"] == _kernels.SLOPE and CODES["var"] == _kernels.VAR
 
-# Work per point (roughly the multiply-adds), for the serial/parallel choice.
-_WORK = {"sums": 4, "moments": 8, "extrema": 4, "trend": 10}
+# Work per point of each statistic, for the serial/parallel choice: in units where
+# _jit.PARALLEL_MIN_WORK (4.2e6, set for image multiply-adds) is ~50 µs of serial
+# kernel time, about 84 units per ns. Measured here (2-core Xeon shared with other
+# workers, window 100 for one series, 50 for panels; serial vs parallel twin of
+# `rolling_features`): serial ns per point mean 1.1, var 2.0, std 3.1, min 1.5,
+# slope 2.5, the six of window_features 9.4; parallel speedup mean 0.9× at 10^4
+# points, 1.1-1.2× from 3·10^4 to 3·10^5, 1.4-1.6× at 10^6-10^7 (100-1,000 series);
+# std 0.95× at 10^4, 1.05-1.1× from 3·10^4; the six 1.1-1.3× from 10^4. So the
+# switch falls near 3·10^4 points for one statistic, 10^4 for the six.
+_WORK = {
+    "sum": 90,
+    "mean": 90,
+    "var": 170,
+    "std": 260,
+    "min": 125,
+    "max": 125,
+    "range": 125,
+    "slope": 210,
+}
 
 
-def _run(x, window, min_periods, axis, family, call):
-    """Validate, batch, run ``call(batch, window, min_periods, blocks, out, work)``, reshape."""
+def _compute(batch, window, min_periods, features, ddof=1):
+    """Run the fused kernel for the distinct ``features`` of the ``(n_series, n)`` batch.
+
+    Returns ``(names, out)``: ``out[c]`` holds statistic ``names[c]``.
+    """
+    names = tuple(dict.fromkeys(features))
+    out = np.empty((len(names), *batch.shape), batch.dtype)
+    outputs = dict(zip(names, out, strict=True))
+    work = batch.size * sum(_WORK[name] for name in names)
+    _kernels.rolling_features(
+        batch,
+        window,
+        min_periods,
+        ddof,
+        blocks_per_task(window),
+        *(outputs.get(name) for name in FEATURES),
+        work=work,
+    )
+    return names, out
+
+
+def _run(x, window, min_periods, axis, name, ddof=1):
+    """Validate, batch, compute the one statistic ``name``, give it the caller's layout."""
     batch, lead, axis = as_series_batch(x, axis)
     window, min_periods = check_window(window, min_periods)
-    out = np.empty_like(batch)
-    call(batch, window, min_periods, blocks_per_task(window), out, batch.size * _WORK[family])
-    return move_back(out, lead, axis, len(lead) + 1)
+    _, out = _compute(batch, window, min_periods, (name,), ddof)
+    return move_back(out[0], lead, axis, len(lead) + 1)
 
 
 def rolling_sum(x, window, *, min_periods=None, axis=-1):
@@ -88,14 +123,7 @@ def rolling_sum(x, window, *, min_periods=None, axis=-1):
     >>> rolling_sum([1.0, 2.0, float("nan"), 4.0], 2, min_periods=1)
     array([1., 3., 2., 4.])
     """
-    return _run(
-        x,
-        window,
-        min_periods,
-        axis,
-        "sums",
-        lambda b, w, m, k, o, work: _kernels.rolling_sums(b, w, m, False, k, o, work=work),
-    )
+    return _run(x, window, min_periods, axis, "sum")
 
 
 def rolling_mean(x, window, *, min_periods=None, axis=-1):
@@ -115,26 +143,12 @@ def rolling_mean(x, window, *, min_periods=None, axis=-1):
     >>> rolling_mean(np.arange(6), 3)
     array([nan, nan,  1.,  2.,  3.,  4.])
     """
-    return _run(
-        x,
-        window,
-        min_periods,
-        axis,
-        "sums",
-        lambda b, w, m, k, o, work: _kernels.rolling_sums(b, w, m, True, k, o, work=work),
-    )
+    return _run(x, window, min_periods, axis, "mean")
 
 
-def _moments(x, window, min_periods, axis, ddof, std):
+def _moments(x, window, min_periods, axis, ddof, name):
     ddof = _checks.check_int(ddof, "ddof", low=0)
-    return _run(
-        x,
-        window,
-        min_periods,
-        axis,
-        "moments",
-        lambda b, w, m, k, o, work: _kernels.rolling_moments(b, w, m, ddof, std, k, o, work=work),
-    )
+    return _run(x, window, min_periods, axis, name, ddof)
 
 
 def rolling_var(x, window, *, min_periods=None, axis=-1, ddof=1):
@@ -154,7 +168,7 @@ def rolling_var(x, window, *, min_periods=None, axis=-1, ddof=1):
     >>> rolling_var([1e9, 1e9 + 1, 1e9 + 2, 1e9 + 2], 3)
     array([       nan,        nan, 1.        , 0.33333333])
     """
-    return _moments(x, window, min_periods, axis, ddof, std=False)
+    return _moments(x, window, min_periods, axis, ddof, "var")
 
 
 def rolling_std(x, window, *, min_periods=None, axis=-1, ddof=1):
@@ -168,18 +182,7 @@ def rolling_std(x, window, *, min_periods=None, axis=-1, ddof=1):
     >>> rolling_std([2.0, 4.0, 4.0, 4.0, 5.0], 2)
     array([       nan, 1.41421356, 0.        , 0.        , 0.70710678])
     """
-    return _moments(x, window, min_periods, axis, ddof, std=True)
-
-
-def _extrema(x, window, min_periods, axis, code):
-    return _run(
-        x,
-        window,
-        min_periods,
-        axis,
-        "extrema",
-        lambda b, w, m, k, o, work: _kernels.rolling_extrema(b, w, m, code, k, o, work=work),
-    )
+    return _moments(x, window, min_periods, axis, ddof, "std")
 
 
 def rolling_min(x, window, *, min_periods=None, axis=-1):
@@ -196,7 +199,7 @@ def rolling_min(x, window, *, min_periods=None, axis=-1):
     >>> rolling_min([3.0, 1.0, 4.0, 1.0, 5.0], 2)
     array([nan,  1.,  1.,  1.,  1.])
     """
-    return _extrema(x, window, min_periods, axis, _kernels.MIN)
+    return _run(x, window, min_periods, axis, "min")
 
 
 def rolling_max(x, window, *, min_periods=None, axis=-1):
@@ -210,7 +213,7 @@ def rolling_max(x, window, *, min_periods=None, axis=-1):
     >>> rolling_max([3.0, 1.0, 4.0, 1.0, 5.0], 2)
     array([nan,  3.,  4.,  4.,  5.])
     """
-    return _extrema(x, window, min_periods, axis, _kernels.MAX)
+    return _run(x, window, min_periods, axis, "max")
 
 
 def rolling_range(x, window, *, min_periods=None, axis=-1):
@@ -224,7 +227,7 @@ def rolling_range(x, window, *, min_periods=None, axis=-1):
     >>> rolling_range([3.0, 1.0, 4.0, 1.0, 5.0], 3)
     array([nan, nan,  3.,  3.,  4.])
     """
-    return _extrema(x, window, min_periods, axis, _kernels.RANGE)
+    return _run(x, window, min_periods, axis, "range")
 
 
 def rolling_slope(x, window, *, min_periods=None, axis=-1):
@@ -243,14 +246,7 @@ def rolling_slope(x, window, *, min_periods=None, axis=-1):
     >>> rolling_slope([0.0, 2.0, float("nan"), 6.0, 5.0], 3, min_periods=2)
     array([nan,  2.,  2.,  2., -1.])
     """
-    return _run(
-        x,
-        window,
-        min_periods,
-        axis,
-        "trend",
-        lambda b, w, m, k, o, work: _kernels.rolling_trend(b, w, m, k, o, work=work),
-    )
+    return _run(x, window, min_periods, axis, "slope")
 
 
 def window_features(
@@ -263,10 +259,12 @@ def window_features(
 ):
     """Return several rolling statistics at once, stacked on a new last axis.
 
-    One pass over the series, block by block: each requested statistic is
-    computed on a block of ``window`` points while it sits in cache, by the
-    same routine as its single function, so ``out[..., k]`` equals
-    ``rolling_<features[k]>(x, window, ...)`` exactly (std and var with ``ddof=1``).
+    One fused pass: a single kernel walks each series once, block by block,
+    and the statistics share what they have in common (the count of valid
+    values; the shifted sums Σd of var, std and slope; the running extrema of
+    min, max and range). Every single function is the same kernel with one
+    output, so ``out[..., k]`` equals ``rolling_<features[k]>(x, window, ...)``
+    bit for bit (var and std with ``ddof=1``).
 
     Parameters
     ----------
@@ -292,18 +290,7 @@ def window_features(
     batch, lead, axis = as_series_batch(x, axis)
     window, min_periods = check_window(window, min_periods)
     features = check_features(features, FEATURES)
-    codes = np.array([CODES[f] for f in features], np.int64)
-    out = np.empty((len(codes), *batch.shape), batch.dtype)
-    work = batch.size * sum(_WORK[_family(c)] for c in codes)
-    _kernels.rolling_features(
-        batch, window, min_periods, 1, codes, blocks_per_task(window), out, work=work
-    )
+    names, out = _compute(batch, window, min_periods, features)
+    if names != features:  # a feature asked for twice
+        out = out[[names.index(name) for name in features]]
     return move_back(np.moveaxis(out, 0, -1), lead, axis, len(lead) + 1)
-
-
-def _family(code):
-    if code in (_kernels.SUM, _kernels.MEAN):
-        return "sums"
-    if code in (_kernels.VAR, _kernels.STD):
-        return "moments"
-    return "trend" if code == _kernels.SLOPE else "extrema"

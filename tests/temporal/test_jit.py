@@ -8,10 +8,6 @@ from fastnn import _jit
 from fastnn.temporal import _kernels
 
 PUBLIC_KERNELS = [
-    "rolling_sums",
-    "rolling_moments",
-    "rolling_extrema",
-    "rolling_trend",
     "rolling_features",
     "aggregate",
     "spectral_summary",

@@ -277,6 +277,69 @@ def test_window_features_columns_equal_the_single_functions(dtype, rng):
             np.testing.assert_array_equal(got[..., k], single, err_msg=f"{name} {window}")
 
 
+finite = st.floats(-1e6, 1e6, allow_nan=False, width=64)
+with_nan = st.one_of(finite, st.just(np.nan))
+
+# Feature sets of window_features: each set is a kernel of its own (Numba prunes the
+# statistics not asked for), so the tests draw from a few rather than compile hundreds.
+FEATURE_SETS = [
+    ("mean", "std", "min", "max", "range", "slope"),
+    NAMES,
+    ("slope", "std", "max"),
+    ("mean", "std"),
+    ("var", "min", "var"),
+]
+
+
+@pytest.mark.parametrize("dtype", (np.float64, np.float32), ids=lambda d: np.dtype(d).name)
+def test_window_features_equal_the_single_functions_over_shapes_and_nan_patterns(dtype, rng):
+    # Windows that end anywhere in a block, NaN runs across block edges, NaN-only
+    # blocks, infs, series shorter than the window, several series, either axis.
+    for shape, axis in [((1,), -1), ((257,), -1), ((3, 500), -1), ((130, 2), 0), ((2, 3, 90), 1)]:
+        base = make_series(shape, dtype, rng)
+        patterns = {"none": base.copy(), "sparse": base.copy(), "runs": base.copy()}
+        patterns["sparse"][rng.random(shape) < 0.03] = np.nan
+        length = shape[axis]
+        runs = np.moveaxis(patterns["runs"], axis, -1)
+        for start in rng.integers(0, length, 3):
+            runs[..., start : start + rng.integers(1, 40)] = np.nan
+        patterns["nonfinite"] = with_nonfinite(base, rng, fraction=0.02)
+        for label, x in patterns.items():
+            for window, min_periods in [(1, None), (7, None), (7, 2), (33, 10), (400, 1)]:
+                features = FEATURE_SETS[rng.integers(len(FEATURE_SETS))]
+                got = temporal.window_features(
+                    x, window, features, min_periods=min_periods, axis=axis
+                )
+                assert got.shape == (*x.shape, len(features)), features
+                assert got.dtype == result_dtype(dtype), features
+                for k, name in enumerate(features):
+                    single = public(name)(x, window, min_periods=min_periods, axis=axis)
+                    msg = f"{name} of {features} {label} {shape} axis={axis} w={window}"
+                    np.testing.assert_array_equal(got[..., k], single, err_msg=msg)
+
+
+@given(
+    x=hnp.arrays(np.float64, st.integers(1, 120), elements=with_nan),
+    window=st.integers(1, 40),
+    data=st.data(),
+)
+def test_property_window_features_columns_are_the_single_functions(x, window, data):
+    min_periods = data.draw(st.integers(1, window))
+    features = data.draw(st.sampled_from(FEATURE_SETS))
+    got = temporal.window_features(x, window, features, min_periods=min_periods)
+    for k, name in enumerate(features):
+        want = public(name)(x, window, min_periods=min_periods)
+        np.testing.assert_array_equal(got[:, k], want, err_msg=f"{name} of {features}")
+
+
+def test_window_features_serial_and_parallel_twins_agree(rng, parallel_and_serial):
+    x = make_series((2, 30_000), np.float64, rng)
+    x[0, 7000:7300] = np.nan
+    x[1, rng.random(30_000) < 0.002] = np.nan
+    parallel, serial = parallel_and_serial(lambda: temporal.window_features(x, 50, NAMES))
+    np.testing.assert_array_equal(parallel, serial)
+
+
 def test_window_features_along_axis_0_and_default_features(rng):
     x = make_series((60, 4), np.float64, rng, 0.1)
     got = temporal.window_features(x, 9, axis=0, min_periods=4)
@@ -286,9 +349,6 @@ def test_window_features_along_axis_0_and_default_features(rng):
 
 
 # --- properties -----------------------------------------------------------------------------
-
-finite = st.floats(-1e6, 1e6, allow_nan=False, width=64)
-with_nan = st.one_of(finite, st.just(np.nan))
 
 
 @given(

@@ -20,10 +20,16 @@ block and the backward scan that serves the next one; both scans run in one
 loop, so the two dependency chains overlap.
 
 A block that holds no NaN, after another such block, takes a *clean* path:
-every window is full, no count is kept, and the counts the next block may
-need are filled in afterwards. ``clean`` reaches the block routines as a
+every window is full and no count is kept; the counts are written out only
+when a block with a NaN follows. ``clean`` reaches the block routine as a
 constant (``True``/``False`` at each call site), so Numba compiles the two
-paths apart and LLVM drops the dead branches.
+paths apart and LLVM drops the dead branches. A block after a clean one is
+scanned as clean straight away, and run again as not clean if its Σx or Σd
+ends NaN: that spares the NaN search of every block (0.3 ms below).
+
+Every statistic, alone or several at once (``window_features``), is one
+kernel, :func:`rolling_features`, compiled per set of statistics asked for
+(see :mod:`fastnn.temporal._kernels.rolling`).
 
 What was tried for the mean, on a 10^6-point random walk, window 100, one
 thread, busy shared 2-core Xeon (bottleneck.move_mean 0.9-1.0 ms there):
@@ -37,8 +43,8 @@ thread, busy shared 2-core Xeon (bottleneck.move_mean 0.9-1.0 ms there):
   cost more than the extra instruction-level parallelism; pairing (the chain
   advancing two points per add): 1.4 ms, no better;
 - one generic kernel for every statistic, the output codes looped over per
-  point: 4.9-6.6 ms; the same with constant codes: 2.5 ms. Hence one routine
-  per family of statistics, each writing one output;
+  point: 4.9-6.6 ms; the same with constant codes: 2.5 ms. Hence a kernel
+  specialised at compile time on the statistics asked for (1.1 ms);
 - ``x[b + i]`` indexing: 3.3 ms; slices of the block: 1.2 ms (a possibly
   negative index costs a wraparound check per access);
 - NaN handling on every point: 2.4 ms; the clean path: 1.2 ms + 0.3 ms for
@@ -66,14 +72,7 @@ computed by the same operations in the same order whatever the split, and
 the serial and parallel twins agree bit for bit.
 """
 
-from fastnn.temporal._kernels.common import MAX, MEAN, MIN, RANGE, SLOPE, STD, SUM, VAR
-from fastnn.temporal._kernels.features import rolling_features
-from fastnn.temporal._kernels.rolling import (
-    rolling_extrema,
-    rolling_moments,
-    rolling_sums,
-    rolling_trend,
-)
+from fastnn.temporal._kernels.rolling import rolling_features
 from fastnn.temporal._kernels.series import (
     aggregate,
     autocorrelation,
@@ -82,21 +81,9 @@ from fastnn.temporal._kernels.series import (
 )
 
 __all__ = [
-    "MAX",
-    "MEAN",
-    "MIN",
-    "RANGE",
-    "SLOPE",
-    "STD",
-    "SUM",
-    "VAR",
     "aggregate",
     "autocorrelation",
-    "rolling_extrema",
     "rolling_features",
-    "rolling_moments",
-    "rolling_sums",
-    "rolling_trend",
     "spectral_summary",
     "zero_crossing_rate",
 ]

@@ -1,13 +1,10 @@
-"""Helpers shared by the temporal kernels: block bookkeeping, variance and slope from sums."""
+"""Helpers of the rolling kernels: block and task bookkeeping, the shift, runs of equal values."""
 
 import math
 
 import numpy as np
 
 from fastnn._jit import jit
-
-# Output codes of the rolling kernels: small integers, never strings, inside kernels.
-SUM, MEAN, VAR, STD, MIN, MAX, RANGE, SLOPE = range(8)
 
 
 @jit
@@ -56,43 +53,11 @@ def _full_counts(p_cnt, w):
 
 
 @jit(inline=True)
-def _variance(n_valid, ddof, run, sum_d, sum_dd):
-    """Σ(x - mean)² / (n - ddof) from the shifted sums Σd and Σd² (d = x - K)."""
-    if n_valid <= ddof:
-        return np.nan
-    if run >= n_valid:
-        return 0.0  # every valid value of the window is the same finite value
-    m2 = sum_dd - sum_d * sum_d / n_valid
-    if m2 < 0.0:  # rounding; NaN (an inf in the window) stays NaN
-        m2 = 0.0
-    return m2 / (n_valid - ddof)
-
-
-@jit(inline=True)
-def _slope(n_valid, sum_u, sum_uu, sum_d, sum_ud):
-    """Least-squares slope of d on u: (nΣud − ΣuΣd) / (nΣu² − (Σu)²)."""
-    if n_valid < 2:
-        return np.nan
-    n = np.float64(n_valid)
-    su = np.float64(sum_u)
-    slope = (n * sum_ud - su * sum_d) / (n * np.float64(sum_uu) - su * su)
-    return slope if math.isfinite(slope) else np.nan  # an inf in the window: no line fits
-
-
-@jit(inline=True)
 def _next_run(v, last, run):
     """The run of equal finite values after the valid value ``v`` (pandas's rule for var = 0)."""
     if v == last and run > 0:
         return run + 1
     return 1 if math.isfinite(v) else 0
-
-
-@jit(inline=True)
-def _window_u_sums(i, w):
-    """Σu and Σu² over u = i + 1 - w .. i (a full window ending at block index i)."""
-    lo = i - w  # Σ_{u=lo+1}^{i}: squares as differences of 0² + … + m²
-    sum_u = (i * (i + 1) - lo * (lo + 1)) // 2
-    return sum_u, _square_sum(i) - _square_sum(lo)
 
 
 @jit(inline=True)
@@ -102,6 +67,3 @@ def _square_sum(m):
         return m * (m + 1) * (2 * m + 1) // 6
     k = -m - 1
     return -(k * (k + 1) * (2 * k + 1) // 6)
-
-
-# --- SUM and MEAN ------------------------------------------------------------
