@@ -182,7 +182,8 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
     def _signs(y, classes):
         """Return the one-vs-rest labels as int8 ±1, shape (1, n) for two classes, else (K, n)."""
         if classes.shape[0] == 2:
-            return np.where(y == classes[1], np.int8(1), np.int8(-1))[None, :]
+            positive = (y == classes[1]).view(np.int8)  # 1 or 0, no copy
+            return (2 * positive - 1).astype(np.int8, copy=False)[None, :]
         index = np.searchsorted(classes, y)
         return np.where(index[None, :] == np.arange(classes.shape[0])[:, None], 1, -1).astype(
             np.int8

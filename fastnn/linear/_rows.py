@@ -180,9 +180,9 @@ def row_decision_pair(X, i, j, w, b, norms, w_norm):
 
 
 def row_tolerance(X, norm, w_norm, b):
-    """How far from 0 a fast sum of a row with ``‖x‖ <= norm`` settles the sign (use in kernels).
+    """How far from 0 a fast sum of a dense row with ``‖x‖ <= norm`` settles its sign.
 
-    0 for CSR rows, which are summed in the canonical order.
+    (use inside kernels; CSR rows are summed in the canonical order and need none)
     """
 
 
@@ -250,8 +250,6 @@ def _row_tolerance(X, norm, w_norm, b):
         return lambda X, norm, w_norm, b: decision_bound(X.shape[1], norm * w_norm + abs(b))
     if _is_shadowed(X):
         return lambda X, norm, w_norm, b: shadow_tolerance(X[0].shape[1], norm * w_norm, b)
-    if _is_csr(X):
-        return lambda X, norm, w_norm, b: 0.0
     return None
 
 
