@@ -50,3 +50,15 @@ def test_measure_apart_reports_a_failing_peer():
 def test_every_torch_peer_is_timed_apart():
     assert "torch" in runner.APART
     assert any("torch" in w.peers for w in BY_NAME.values())
+
+
+def test_a_peer_of_several_libraries_needs_each_of_them(monkeypatch):
+    from fastnn.bench import workloads
+
+    real = workloads.importlib.util.find_spec
+    monkeypatch.setattr(
+        workloads.importlib.util, "find_spec", lambda m: None if m == "numbagg" else real(m)
+    )
+    available = BY_NAME["window_features"].available()
+    assert "bottleneck+numbagg" not in available
+    assert {"fastnn", "numpy"} <= set(available)

@@ -21,6 +21,7 @@ import numpy as np
 Setup = Callable[[dict], Callable[[], Any]]
 
 # The module each peer needs; a peer whose module is missing is "not installed".
+# A peer made of several ("bottleneck+numbagg") needs each part's.
 PEER_MODULES = {
     "scipy": "scipy",
     "opencv": "cv2",
@@ -55,17 +56,18 @@ class Workload:
 
     def available(self):
         """Names of the implementations whose libraries are installed here."""
-        return [
-            name
-            for name in self.implementations
-            if name not in PEER_MODULES or importlib.util.find_spec(PEER_MODULES[name]) is not None
-        ]
+        return [name for name in self.implementations if _installed(name)]
 
     def error(self, result, reference):
         """Largest deviation of ``result`` from the twin's, relative to the twin's scale."""
         result, reference = np.asarray(result, np.float64), np.asarray(reference, np.float64)
         scale = max(float(np.abs(reference).max()), np.finfo(np.float64).tiny)
         return float(np.abs(result - reference).max() / scale)
+
+
+def _installed(name):
+    modules = [PEER_MODULES[part] for part in name.split("+") if part in PEER_MODULES]
+    return all(importlib.util.find_spec(module) is not None for module in modules)
 
 
 def _registry():
