@@ -31,6 +31,7 @@ import numpy as np
 from numba import prange
 from numba.extending import overload
 
+from fastnn._intrinsics import float32_from_bits, fma
 from fastnn._jit import jit
 
 IDENTITY, STEP, SIGMOID, TANH, RELU, LEAKY_RELU, SOFTPLUS = 0, 1, 2, 3, 4, 5, 6
@@ -38,13 +39,14 @@ IDENTITY, STEP, SIGMOID, TANH, RELU, LEAKY_RELU, SOFTPLUS = 0, 1, 2, 3, 4, 5, 6
 # Elements per parallel task of the flat elementwise kernels.
 _CHUNK = 16384
 
-# Cody–Waite split of ln 2 and the Cephes expf polynomial on [−ln2/2, ln2/2].
+# Cody–Waite split of ln 2, and the Cephes expf polynomial on [−ln2/2, ln2/2]
+# written as one Horner polynomial: e^r ≈ 1 + r + r² P(r).
 _LOG2E = 1.44269504088896341
 _LN2_HI = 0.693359375
 _LN2_LO = -2.12194440e-4
 _EXP_MIN = -87.33  # e^{-87.33} ≈ 1.19e-38, float32's smallest normal
-_EXP_P = (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
-          1.6666665459e-1, 5.0000001201e-1)  # fmt: skip
+_EXP_R = (1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
+          1.6666665459e-1, 5.0000001201e-1, 1.0, 1.0)  # fmt: skip
 # Eigen's rational tanh for float32 (generic_fast_tanh_float): a 13/6
 # polynomial ratio, exact to float32 rounding once |x| ≥ 7.9053 (tanh = ±1).
 _TANH_CLAMP = 7.90531110763549805
@@ -88,18 +90,22 @@ def _tanh_rational(v):
     high = f(_TANH_CLAMP) if v > f(_TANH_CLAMP) else v  # NaN passes through
     c = f(-_TANH_CLAMP) if high < f(-_TANH_CLAMP) else high
     v2 = c * c
-    p = f(_TANH_A[0])
-    p = p * v2 + f(_TANH_A[1])
-    p = p * v2 + f(_TANH_A[2])
-    p = p * v2 + f(_TANH_A[3])
-    p = p * v2 + f(_TANH_A[4])
-    p = p * v2 + f(_TANH_A[5])
-    p = p * v2 + f(_TANH_A[6])
-    q = f(_TANH_B[0])
-    q = q * v2 + f(_TANH_B[1])
-    q = q * v2 + f(_TANH_B[2])
-    q = q * v2 + f(_TANH_B[3])
-    return c * p / q
+    p = _horner32(v2, _TANH_A)
+    q = _horner32(v2, _TANH_B)
+    # At the clamp the fused ratio is 1 − 2^-22, so saturate explicitly.
+    t = f(1.0) if c == f(_TANH_CLAMP) else c * p / q
+    return f(-1.0) if c == f(-_TANH_CLAMP) else t
+
+
+@jit(inline=True)
+def _horner32(x, coefficients):
+    # Fused Horner steps (one rounding each, like Eigen's pmadd): half the
+    # instructions of separate products and sums, for float32 activations
+    # that are otherwise compute-bound.
+    p = np.float32(coefficients[0])
+    for k in range(1, len(coefficients)):
+        p = fma(p, x, np.float32(coefficients[k]))
+    return p
 
 
 @jit(inline=True)
@@ -338,48 +344,38 @@ def adam_step(params, grads, m, v, lr_t, beta_1, beta_2, epsilon):
 # float32 activations that vectorise. Numba's math.exp and math.tanh are
 # scalar libm calls here (no SVML): 10^7 float32 sigmoids took 79 ms through
 # the generic kernel above (float64 exp), tanh 148 ms against NumPy's 11 ms.
-# These loops use only +, ×, ÷, floor and integer shifts, which LLVM turns
-# into SIMD code. Accuracy ~1e-7 relative, checked against float64 in
-# tests/nn/test_activations.py::test_float32_accuracy.
+# These loops use only +, ×, ÷, fused multiply-adds, comparisons and integer
+# shifts, which LLVM turns into SIMD code. Accuracy ~1e-7 relative, checked
+# against float64 in tests/nn/test_activations.py::test_float32_accuracy.
+# On 10^7 elements both run at about the speed of relu_flat, which only
+# reads and writes the arrays (see the activation_* workloads).
 
 
 @jit(parallel=True)
 def sigmoid_f32(x, out):
-    """out = σ(x) for flat float32 arrays: e = e^{−|x|} by Cody–Waite and a polynomial.
+    """out = σ(x) = 1/(1 + e^{−x}) for flat float32 arrays, e^{−x} by Cody–Waite and a polynomial.
 
-    2^k is built from its bits (k + 127) << 23 in an int32 buffer viewed as
-    float32, so both loops vectorise; σ = 1/(1 + e) for x ≥ 0, e/(1 + e) below
-    (0 below x = −87.33, where σ is subnormal in float32).
+    t = −x is clamped to ±87.33, so e^t stays a normal float32 and 2^k is
+    built from its bits ``(k + 127) << 23``. For x < −87.33, σ is subnormal
+    in float32 and is flushed to 0 (error < 1.2e-38). One loop of fused
+    steps: 0.36 ms for 10^6 elements on one thread against 0.57 ms for the
+    earlier two-branch form that needed a buffer of bits.
     """
     n = x.shape[0]
     f = np.float32
+    magic = f(12582912.0)  # 1.5 · 2^23: adding and subtracting it rounds to an integer
     for c in prange((n + _CHUNK - 1) // _CHUNK):
         xs, os = _chunk(x, out, c)
-        bits = np.empty(xs.shape[0], np.int32)
-        for i in range(xs.shape[0]):
-            t = -abs(xs[i])
-            t = f(_EXP_MIN) if t < f(_EXP_MIN) else t
-            # k = round(t log2 e), by truncation (t ≤ 0): np.floor is a libm call
-            # here and kept the loop scalar
-            ki = np.int32(t * f(_LOG2E) - f(0.5))
-            k = f(ki)
-            r = t - k * f(_LN2_HI) - k * f(_LN2_LO)
-            p = f(_EXP_P[0])
-            p = p * r + f(_EXP_P[1])
-            p = p * r + f(_EXP_P[2])
-            p = p * r + f(_EXP_P[3])
-            p = p * r + f(_EXP_P[4])
-            p = p * r + f(_EXP_P[5])
-            os[i] = p * r * r + r + f(1.0)
-            bits[i] = (ki + np.int32(127)) << np.int32(23)
-        scale = bits.view(np.float32)
         for i in range(xs.shape[0]):
             v = xs[i]
-            # below −87.33 σ is subnormal or 0 in float32: flushed to 0 (error < 1.2e-38)
-            e = os[i] * scale[i] if v > f(_EXP_MIN) else f(0.0)
+            low = f(_EXP_MIN) if -v < f(_EXP_MIN) else -v
+            t = f(-_EXP_MIN) if low > f(-_EXP_MIN) else low
+            # k = round(t log2 e) (np.rint and np.floor are libm calls here)
+            k = fma(t, f(_LOG2E), magic) - magic
+            r = fma(k, f(-_LN2_LO), fma(k, f(-_LN2_HI), t))
+            e = _horner32(r, _EXP_R) * float32_from_bits((np.int32(k) + np.int32(127)) << 23)
             s = f(1.0) / (f(1.0) + e)
-            s = s if v >= f(0.0) else e * s
-            os[i] = s if v == v else v  # NaN stays NaN
+            os[i] = f(0.0) if v < f(_EXP_MIN) else s  # a NaN fails the test and stays NaN
 
 
 @jit(parallel=True)

@@ -128,7 +128,9 @@ def step_grad(x, out=None):
 def sigmoid(x, out=None):
     """Return the logistic sigmoid σ(x) = 1 / (1 + e^{−x}).
 
-    Computed as e^{x} / (1 + e^{x}) for x < 0, so no input overflows or warns.
+    Computed as e^{x} / (1 + e^{x}) for x < 0, so no input overflows or warns;
+    float32 arrays go through a vectorised e^{−x} whose exponent is clamped to
+    ±87.33 (σ below −87.33 is subnormal in float32 and returned as 0).
 
     Examples
     --------

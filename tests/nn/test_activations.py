@@ -163,6 +163,23 @@ def test_float32_accuracy_on_a_dense_grid(name):
     np.testing.assert_allclose(got, truth, rtol=1e-6, atol=1e-38)
 
 
+def test_float32_accuracy_at_the_edges():
+    # Where the float32 kernels clamp or saturate: sigmoid's exponent range
+    # (flushed to 0 below −87.33, where σ is subnormal), tanh's clamp at ±7.9053.
+    f = np.float32
+    edges = [-87.33, 87.33, -88.7, 88.7, -7.9053111, 7.9053111, 17.0, -17.0, 0.0]
+    x = np.concatenate([np.linspace(-87.33, 90, 400_001, dtype=f),
+                        [np.nextafter(f(e), f(d)) for e in edges for d in (-np.inf, np.inf)]])  # fmt: skip
+    truth = reference.activation("sigmoid", x.astype(np.float64))
+    got = activations.sigmoid(x).astype(np.float64)
+    np.testing.assert_allclose(got, truth, rtol=1e-6, atol=1.2e-38)
+    x = np.linspace(-12, 12, 400_001, dtype=f)
+    np.testing.assert_allclose(activations.tanh(x), np.tanh(x.astype(np.float64)), rtol=1e-6)
+    assert np.all(np.abs(activations.tanh(x)) <= 1)
+    below = np.linspace(-200, -87.34, 1001, dtype=f)
+    np.testing.assert_array_equal(activations.sigmoid(below), 0)
+
+
 def test_every_public_function_has_a_twin_with_its_signature():
     import inspect
 
