@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from fastnn import _checks
 from fastnn.nn import _kernels
-from fastnn.nn.network import MLP, Workspace, forward
+from fastnn.nn.network import MLP, Workspace, forward_in_blocks
 from fastnn.nn.optimizers import SGD, Adam
 from fastnn.nn.training import blas_threads, run_epoch
 
@@ -290,7 +290,7 @@ class _BaseMLP(BaseEstimator):
         check_is_fitted(self, "_net")
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
         X = np.ascontiguousarray(X, dtype=self._net.dtype)
-        return forward(self._net, X, Workspace(self._net, X.shape[0], training=False))
+        return forward_in_blocks(self._net, X)
 
     def __setstate__(self, state):
         self.__dict__.update(state)

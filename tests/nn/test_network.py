@@ -295,3 +295,53 @@ def test_blas_threads_one_for_small_batches_and_restored_after(monkeypatch):
     with training.blas_threads(net, 128):  # above the threshold: no more than BLAS had
         assert all(n <= before[path] for path, n in blas().items())
     assert blas() == before
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    # Blocks of 2 or 3 rows, so that a few rows cross several block edges.
+    from fastnn.nn import network
+
+    monkeypatch.setattr(network, "BLOCK_VALUES", 12)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 12, 13])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_forward_in_blocks_equals_the_twin(n, dtype, small_blocks, rng):
+    net = MLP([3, 5, 4, 2], ["tanh", "relu", "identity"], random_state=rng, dtype=dtype)
+    X = rng.normal(size=(n, 3)).astype(dtype)
+    got = net.forward(X)
+    assert got.shape == (n, 2) and got.dtype == dtype
+    twin = reference.forward(net.weights, net.biases, net.activations, X)
+    np.testing.assert_allclose(got, twin, rtol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("row", [0, 5, 12])
+@pytest.mark.parametrize("zeros", ["none", "some columns", "every column"])
+def test_forward_finds_nan_and_inf_in_any_block(bad, row, zeros, small_blocks, rng):
+    # The check reads one column of the first product that has no zero weight,
+    # or X itself when every column has one; -inf under a ReLU must not hide.
+    W = rng.normal(size=(3, 5))
+    if zeros == "some columns":
+        W[1, :3] = 0.0
+    elif zeros == "every column":
+        W[np.arange(5) % 3, np.arange(5)] = 0.0
+    net = MLP.from_weights([W, rng.normal(size=(5, 1))], [np.zeros(5), [0.0]], ["relu", "identity"])
+    X = rng.normal(size=(13, 3))
+    for column in range(3):
+        X_bad = X.copy()
+        X_bad[row, column] = bad
+        with pytest.raises(ValueError, match="X must be finite"):
+            net.forward(X_bad)
+
+
+def test_forward_of_finite_input_that_overflows_is_not_an_error(small_blocks):
+    # A finite X whose first product overflows float32 fails the probe but
+    # passes the full check: the result is what the products give, inf here.
+    net = MLP.from_weights([np.full((2, 2), 1e30, np.float32), np.ones((2, 1), np.float32)],
+                           [np.zeros(2, np.float32), np.zeros(1, np.float32)], ["relu", "identity"])  # fmt: skip
+    X = np.array([[1e30, 1e30], [1.0, 2.0], [3.0, 4.0]], np.float32)
+    with np.errstate(over="ignore"):
+        out = net.forward(X)
+    assert out[0, 0] == np.inf and np.isfinite(out[1:]).all()
