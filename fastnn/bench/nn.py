@@ -4,22 +4,19 @@ Training workloads start every call from the same initial weights and
 shuffle seed, so fastnn's trained weights can be compared with the NumPy
 twin's (:func:`fastnn.nn.reference.sgd`) and each repeat does the same work.
 
-BLAS threads: on the shared 2-core machine these were written on (load
-average ~3), multi-threaded OpenBLAS made every product wait for a core: a
-2,048-row mlp_epoch took 1.15 s for fastnn *and* for the NumPy twin, against
-26 ms and 24 ms with ``OPENBLAS_NUM_THREADS=1``. fastnn's training now runs
-its per-batch products on one BLAS thread (:func:`fastnn.nn.training.blas_threads`);
-the NumPy twin and scikit-learn keep BLAS's default, so their times here
-swing with the machine's load (the twin's mlp_epoch: 0.55 s idle, 6.1 s in
-one busy run).
+BLAS threads: fastnn's training hands a per-batch product to BLAS's threads
+only when it is big enough to gain from them on an idle machine
+(:func:`fastnn.nn.training.blas_threads`); the NumPy twin and scikit-learn
+keep BLAS's default. On a busy machine all of them swing with the load: on
+the shared 2-core machine (load average ~3), a 2,048-row mlp_epoch took
+1.15 s for fastnn *and* for the NumPy twin on two BLAS threads, against
+26 ms and 24 ms with ``OPENBLAS_NUM_THREADS=1``.
 
-PyTorch's OpenMP: fastnn sets ``OMP_WAIT_POLICY=PASSIVE`` before its first
-parallel kernel (:mod:`fastnn._jit`), and PyTorch, imported later in the
-same process, shares the libgomp that Numba loaded, so in ``python -m
-fastnn.bench`` its threads sleep between parallel regions too. That made
-its mlp_epoch ~1.8× slower (0.55 s against 1.0 s, one run each); PyTorch's
-own timings, with its default spinning threads, need a process where torch
-is imported first.
+PyTorch is timed in a fresh process of its own (``APART`` in
+:mod:`fastnn.bench.run`), so its OpenMP threads spin between parallel
+regions as they do by default, and the ``OMP_WAIT_POLICY=PASSIVE`` that
+fastnn sets for Numba's pool does not reach it (sharing that libgomp had
+made its mlp_epoch ~1.8× slower).
 """
 
 import warnings

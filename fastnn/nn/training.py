@@ -2,16 +2,27 @@
 
 BLAS threads. A minibatch's products are small (128 × 784 by 784 × 256 is
 26 M multiply-adds, ~0.5 ms on one core), and OpenBLAS hands each to its
-worker threads and waits for them. On the shared 2-core machine, idle, two
-threads made an 8,192-row epoch of 784-256-128-10 (batch 128) 1.25× faster
-(61 ms against 76 ms); with the other core busy they made it 1.6–3× *slower*
-(125–245 ms against 77–80 ms), and 44× slower in the worst case seen (a
-2,048-row epoch, 1.15 s against 26 ms): every product waits for a thread
-the scheduler has not woken. As for fastnn's own parallel kernels
-(:data:`fastnn._jit.PARALLEL_MIN_WORK`), robustness on shared machines wins:
-:func:`blas_threads` runs the products of a fit on one BLAS thread when the
-largest per-batch product is under :data:`BLAS_MIN_WORK`, and on at most
-``fastnn.get_num_threads()`` threads above it.
+worker threads and waits for them. One epoch of 16,384 rows of
+784-256-128-10 on the 2-core machine, one BLAS thread against two:
+
+============  =======  =======  =======  =======  =======  =======
+batch         16       32       64       128      256      512
+work          3.2 M    6.4 M    12.8 M   25.7 M   51.4 M   103 M
+idle          0.91×    1.01×    1.13×    1.25×    1.45×    1.40×
+other core    0.29×    0.36×    0.35×    0.37×    0.67×    0.38×
+busy
+============  =======  =======  =======  =======  =======  =======
+
+(speed of two threads relative to one). :func:`blas_threads` runs the
+products of a fit on one BLAS thread when the largest per-batch product is
+under :data:`BLAS_MIN_WORK` (2^23, where two threads start to gain on an
+idle machine) and on at most ``fastnn.get_num_threads()`` threads above it,
+as scikit-learn and PyTorch use every core by default. On a machine whose
+other cores are busy, ``fastnn.set_num_threads(1)`` keeps every product on
+one thread: there two threads made fits ~3× slower, and 44× in the worst
+case seen (a 2,048-row epoch, 1.15 s against 26 ms). Results can differ in
+the last bits between one thread and two (OpenBLAS splits some products
+differently), never between runs with the same setting.
 """
 
 import itertools
@@ -28,10 +39,9 @@ from fastnn.nn.optimizers import SGD
 __all__ = ["BLAS_MIN_WORK", "blas_threads", "run_epoch", "sgd"]
 
 # Multiply-adds of the largest per-batch product below which a fit uses one
-# BLAS thread: ~5 ms of one core, where a lost scheduler slice (~4 ms) no
-# longer costs more than a second thread saves. Set it to 0 to let BLAS use
-# its threads for every product (faster on an idle machine, see above).
-BLAS_MIN_WORK = 1 << 27
+# BLAS thread (see the table above). Set it to 0 to let BLAS use its threads
+# for every product, or very high for one thread always.
+BLAS_MIN_WORK = 1 << 23
 
 _controller = None
 

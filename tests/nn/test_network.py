@@ -288,11 +288,17 @@ def test_blas_threads_one_for_small_batches_and_restored_after(monkeypatch):
 
     before = blas()
     net = MLP([784, 256, 10], "relu", random_state=0)
-    with training.blas_threads(net, 128):  # 26 M multiply-adds per product: one thread
+    with training.blas_threads(net, 16):  # 3.2 M multiply-adds per product: one thread
         assert set(blas().values()) == {1}
     assert blas() == before
+    with training.blas_threads(net, 128):  # 26 M: above the threshold, no more than BLAS had
+        assert all(n <= before[path] for path, n in blas().items())
+    assert blas() == before
+    monkeypatch.setattr(training, "BLAS_MIN_WORK", 1 << 40)
+    with training.blas_threads(net, 128):  # raised threshold: one thread
+        assert set(blas().values()) == {1}
     monkeypatch.setattr(training, "BLAS_MIN_WORK", 0)
-    with training.blas_threads(net, 128):  # above the threshold: no more than BLAS had
+    with training.blas_threads(net, 16):  # no threshold: no more than BLAS had
         assert all(n <= before[path] for path, n in blas().items())
     assert blas() == before
 
