@@ -235,7 +235,7 @@ WORKLOADS = [
         numpy=_train("fastnn.nn.reference", 128, 1),
         peers={"sklearn": _train_sklearn(128, 1), "torch": _train_torch(128, 1)},
         # float32 roundings of two BLAS builds (NumPy's and SciPy's OpenBLAS) drift apart
-        # over 469 steps: 9e-3 at full size, 1e-5 at --quick size; the same epoch
+        # over 469 steps: 9e-3 at full size, 7e-8 at --quick size (16 steps); the same epoch
         # in float64 agrees with the twin to 4e-16 (measured).
         rtol=2e-2,
     ),
