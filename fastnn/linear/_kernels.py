@@ -34,9 +34,8 @@ def squared_row_norms(X, out):
     """``out[i] = ‖x_i‖²`` in float64, for a dense ``X``.
 
     Each row through :func:`fastnn.metrics._kernels.sum_of_squares` (squares in
-    float64, four accumulators: this is a bound and a step size, not a decision,
-    so its order of summation does not matter), rows in parallel: 0.5 ms for
-    100,000 × 50 where ``np.einsum`` takes 1.8.
+    float64, eight SIMD lanes: this is a bound and a step size, not a decision,
+    so its order of summation does not matter), rows in parallel.
     """
     for i in prange(X.shape[0]):
         out[i] = sum_of_squares(X[i])

@@ -7,7 +7,7 @@ and Numba picks the implementation from the type at compile time (no
 run-time branch, no second copy of each kernel).
 
 - :func:`row_dot` ``= x_i · w``, the fastest way each layout allows: for dense
-  rows an 8-lane SIMD sum (:func:`lane_dot`), for CSR rows a walk over the
+  rows an 8-lane SIMD sum (:func:`fastnn._intrinsics.lane_dot`), for CSR rows a walk over the
   stored entries. The SVM and the sigmoid neuron use it.
 - :func:`row_decision` ``= [w_0 + Σ_r w_r x_r > 0]``, the perceptron's
   ``ŷ = sgn(w · x)``, *exactly* as the sequential sum in column order gives
@@ -38,29 +38,24 @@ filter widened by the float32 rounding of ``x``; see
 memory-bound, so this halves it: ten passes of 100,000 × 50 took 8.9 ms
 from float32 rows against 14.7 ms from float64 ones.
 
-Why an LLVM intrinsic for the dense dot: without ``fastmath`` LLVM may not
-reassociate a floating-point sum, so a plain Numba loop adds the 50 products
-of a row one after the other (4 cycles each), and Numba turns LLVM's SLP
-vectoriser off, so eight scalar accumulators stay scalar too (tried: slower
-than the single chain, with register spills). :func:`lane_dot` writes the
-eight accumulators as one ``<8 x double>`` vector, whose adds are exactly the
-eight scalar adds, so the result is defined (lane ``k`` sums columns
-``k, k + 8, k + 16, ...`` in order) and reproducible, at vector speed.
+Why an LLVM intrinsic for the dense dot (:func:`fastnn._intrinsics.lane_dot`):
+without ``fastmath`` a plain Numba loop adds a row's products one after the
+other, and eight scalar accumulators stay scalar (tried: slower than the
+single chain, with register spills); the intrinsic's eight lanes are one
+SIMD vector with the same, defined, rounding.
 Measured on the ``pla_dense`` workload (100,000 × 50, 10 epochs, one thread):
 the sequential dot 21.7 ms, the lane dot 16.3 ms, about as fast as
 ``X.sum()`` ten times (18.8 ms): the epoch is memory-bound.
 """
 
-from llvmlite import ir
 from numba import types
-from numba.core import cgutils
-from numba.extending import intrinsic, overload, register_jitable
+from numba.extending import overload, register_jitable
+
+from fastnn._intrinsics import lane_dot
 
 __all__ = [
-    "LANES",
     "SHADOW_NORM_PAD",
     "decision_bound",
-    "lane_dot",
     "row_axpy",
     "row_decision",
     "row_decision_pair",
@@ -69,7 +64,6 @@ __all__ = [
     "shadow_tolerance",
 ]
 
-LANES = 8
 UNIT_ROUNDOFF = 2.0**-53
 SMALLEST_SUBNORMAL = 2.0**-1074
 # Added to ‖x‖ for shadowed rows: per term, float32 rounding errs by
@@ -109,58 +103,6 @@ def shadow_tolerance(n_terms, bound, b):
     and returns four times the rounding term, for the rounding of ``bound``.
     """
     return decision_bound(n_terms, 1.0000001 * bound + abs(b)) + 2.0**-22 * bound
-
-
-def _lane_codegen(context, builder, signature, args):
-    xty, wty, nty = signature.args
-    x = context.make_array(xty)(context, builder, args[0])
-    w = context.make_array(wty)(context, builder, args[1])
-    nblocks = context.cast(builder, args[2], nty, types.intp)
-    double = ir.DoubleType()
-    vec = ir.VectorType(double, LANES)
-    xvec = ir.VectorType(context.get_data_type(xty.dtype), LANES)
-    acc = cgutils.alloca_once_value(builder, ir.Constant(vec, [0.0] * LANES))
-    with cgutils.for_range(builder, nblocks) as loop:
-        offset = builder.mul(loop.index, ir.Constant(loop.index.type, LANES))
-        px = builder.bitcast(builder.gep(x.data, [offset]), xvec.as_pointer())
-        pw = builder.bitcast(builder.gep(w.data, [offset]), vec.as_pointer())
-        vx = builder.load(px, align=xty.dtype.bitwidth // 8)
-        if xvec.element != double:
-            vx = builder.fpext(vx, vec)  # float32 rows: widen, then as float64
-        # fmul then fadd, no fast-math flags: no FMA contraction, each lane
-        # rounds exactly as the scalar `acc[k] += x[j] * w[j]` would.
-        product = builder.fmul(vx, builder.load(pw, align=8))
-        builder.store(builder.fadd(builder.load(acc), product), acc)
-    total = builder.load(acc)
-    lane = [builder.extract_element(total, ir.Constant(ir.IntType(32), k)) for k in range(LANES)]
-    low = builder.fadd(builder.fadd(lane[0], lane[1]), builder.fadd(lane[2], lane[3]))
-    high = builder.fadd(builder.fadd(lane[4], lane[5]), builder.fadd(lane[6], lane[7]))
-    return builder.fadd(low, high)
-
-
-def _lane_typing(x, w, nblocks):
-    ok = (
-        isinstance(x, types.Array)
-        and isinstance(w, types.Array)
-        and x.ndim == w.ndim == 1
-        and x.layout == w.layout == "C"
-        and x.dtype in (types.float32, types.float64)
-        and w.dtype == types.float64
-        and isinstance(nblocks, types.Integer)
-    )
-    return ok
-
-
-@intrinsic
-def lane_dot(typingctx, x, w, nblocks):
-    """Σ_k lane_k with lane_k = Σ_b x[8b + k] · w[8b + k] over the first ``8 · nblocks`` entries.
-
-    The lanes are summed as ``((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7))``.
-    ``x``: C-contiguous float32 or float64, ``w``: C-contiguous float64.
-    """
-    if not _lane_typing(x, w, nblocks):
-        return None
-    return types.float64(x, w, nblocks), _lane_codegen
 
 
 def row_dot(X, i, w):

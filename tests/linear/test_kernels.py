@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from fastnn._intrinsics import LANES, lane_dot
 from fastnn._jit import jit
 from fastnn.linear import LinearSVM, Perceptron
-from fastnn.linear._rows import LANES, SHADOW_NORM_PAD, lane_dot, row_decision, row_dot
+from fastnn.linear._rows import SHADOW_NORM_PAD, row_decision, row_dot
 from fastnn.metrics import _kernels as metric_kernels
 
 from .conftest import blobs

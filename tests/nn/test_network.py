@@ -345,8 +345,9 @@ def test_forward_finds_nan_and_inf_in_any_block(bad, row, zeros, small_blocks, r
 def test_forward_of_finite_input_that_overflows_is_not_an_error(small_blocks):
     # A finite X whose first product overflows float32 fails the probe but
     # passes the full check: the result is what the products give, inf here.
-    net = MLP.from_weights([np.full((2, 2), 1e30, np.float32), np.ones((2, 1), np.float32)],
-                           [np.zeros(2, np.float32), np.zeros(1, np.float32)], ["relu", "identity"])  # fmt: skip
+    f = np.float32
+    weights = [np.full((2, 2), 1e30, f), np.ones((2, 1), f)]
+    net = MLP.from_weights(weights, [np.zeros(2, f), np.zeros(1, f)], ["relu", "identity"])
     X = np.array([[1e30, 1e30], [1.0, 2.0], [3.0, 4.0]], np.float32)
     with np.errstate(over="ignore"):
         out = net.forward(X)
