@@ -8,6 +8,8 @@ greps for strays). The policy:
   process; ``FASTNN_CACHE=0`` in the environment turns it off. Where Numba
   finds nowhere to write its cache (a read-only install and no writable user
   cache directory), the kernel compiles without one instead of failing.
+  A cached kernel is reused only while its own source and every module it
+  can inline helpers from are unchanged (:func:`kernel_sources_stamp`).
 - ``nogil=True``: kernels release the GIL, so Python threads overlap.
 - No eager signatures: a kernel compiles at its first call, for the types it
   meets, so ``import fastnn`` compiles nothing.
@@ -24,7 +26,10 @@ process when two threads enter it at once.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
+import pathlib
 import threading
 import types
 
@@ -63,13 +68,41 @@ def _compile(func, parallel, inline=False):
     options = dict(_OPTIONS, parallel=parallel, inline="always" if inline else "never")
     if CACHE:
         try:
-            return numba.njit(cache=True, **options)(func)
+            return _stamped(numba.njit(cache=True, **options)(func))
         except RuntimeError:
             # Numba raises "cannot cache function ...: no locator available"
             # at decoration when neither the package folder nor the user cache
             # folder is writable; compiling per process is the only way left.
             pass
     return numba.njit(cache=False, **options)(func)
+
+
+@functools.cache
+def kernel_sources_stamp():
+    """Return a content hash of every fastnn module that kernel code is compiled from.
+
+    Numba stamps a kernel's cache with its own source file only, but kernels
+    inline helpers from other modules (:mod:`fastnn._intrinsics`, the linear
+    ``_rows``, ``as_exact`` here). A change to one of those alone, an upgrade
+    of fastnn say, would load machine code compiled from the old helper. Any
+    module that imports Numba or this one counts (a few ms to read, once).
+    """
+    digest = hashlib.sha256()
+    for path in sorted(pathlib.Path(__file__).parent.rglob("*.py")):
+        text = path.read_bytes()
+        if b"numba" in text or b"fastnn._jit" in text:
+            digest.update(path.name.encode() + b"\0" + text)
+    return digest.hexdigest()
+
+
+def _stamped(dispatcher):
+    # Fold the helpers' hash into the stamp Numba checks before it loads a
+    # cached kernel. The attributes are Numba's internals (0.68); where they
+    # are missing the cache keeps Numba's own stamp.
+    cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
+    if cache_file is not None and hasattr(cache_file, "_source_stamp"):
+        cache_file._source_stamp = (cache_file._source_stamp, kernel_sources_stamp())
+    return dispatcher
 
 
 def _renamed(func, suffix):

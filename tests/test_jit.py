@@ -127,6 +127,33 @@ print(gradient_magnitude(np.eye(4, dtype=np.float32)).sum())
 """
 
 
+SOBEL_OF_INTEGERS = """
+import numpy as np, fastnn
+from fastnn.image import sobel
+assert fastnn.__file__.startswith({site!r}), fastnn.__file__
+print(int(np.abs(sobel(np.eye(4, dtype=np.uint8) * 10)).sum()))
+"""
+
+
+def test_a_changed_helper_module_invalidates_cached_kernels(tmp_path):
+    # The Sobel kernel inlines _jit.as_exact; Numba's own stamp covers only
+    # image/_kernels.py, so without fastnn's stamp of the helper modules the
+    # second run would load the kernel compiled from the old as_exact.
+    site = tmp_path / "site"
+    shutil.copytree(PACKAGE, site / "fastnn", ignore=shutil.ignore_patterns("__pycache__"))
+    run = SOBEL_OF_INTEGERS.format(site=str(site))
+    first = _fresh_python(run, env={"PYTHONPATH": str(site)}, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert list((site / "fastnn" / "image" / "__pycache__").glob("*.nbi"))  # cached
+    helper = site / "fastnn" / "_jit.py"
+    lifted = "return lambda x: np.int64(x)\n"
+    assert helper.read_text().count(lifted) == 1
+    helper.write_text(helper.read_text().replace(lifted, "return lambda x: 2 * np.int64(x)\n"))
+    second = _fresh_python(run, env={"PYTHONPATH": str(site)}, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert int(second.stdout) == 2 * int(first.stdout) != 0
+
+
 def test_read_only_install_works(tmp_path):
     site = _copy_package(tmp_path)
     out = _fresh_python(
