@@ -19,11 +19,10 @@ def normalize_rows(a, out):
     """Write ``a_i / ‖a_i‖`` to ``out[i]``; zero rows stay zero, NaN or inf rows become NaN.
 
     One pass sums the squares in float64 (:func:`sum_of_squares`), one pass
-    multiplies by ``1 / ‖a_i‖``. float32
-    squares can neither overflow nor underflow in float64; float64 rows whose
-    sum overflows or underflows (values beyond ~1e154 or below ~1e-154) are
-    scaled by their largest magnitude first, so ``1e200`` and ``1e-300``
-    vectors normalise correctly.
+    multiplies by ``1 / ‖a_i‖``. float32 squares can neither overflow nor
+    underflow in float64; float64 rows whose sum overflows or underflows
+    (values beyond ~1e154 or below ~1e-154) are scaled by their largest
+    magnitude first, so ``1e200`` and ``1e-300`` vectors normalise correctly.
     """
     n, d = a.shape
     for i in prange(n):

@@ -358,8 +358,8 @@ def sigmoid_f32(x, out):
     t = −x is clamped to ±87.33, so e^t stays a normal float32 and 2^k is
     built from its bits ``(k + 127) << 23``. For x < −87.33, σ is subnormal
     in float32 and is flushed to 0 (error < 1.2e-38). One loop of fused
-    steps: 0.36 ms for 10^6 elements on one thread against 0.57 ms for the
-    earlier two-branch form that needed a buffer of bits.
+    steps: 0.33-0.39 ms for 10^6 elements on one thread against 0.56-0.57 ms
+    for the earlier two-branch form that needed a buffer of bits.
     """
     n = x.shape[0]
     f = np.float32

@@ -5,13 +5,12 @@ BLAS threads. A minibatch's products are small (128 × 784 by 784 × 256 is
 worker threads and waits for them. One epoch of 16,384 rows of
 784-256-128-10 on the 2-core machine, one BLAS thread against two:
 
-============  =======  =======  =======  =======  =======  =======
-batch         16       32       64       128      256      512
-work          3.2 M    6.4 M    12.8 M   25.7 M   51.4 M   103 M
-idle          0.91×    1.01×    1.13×    1.25×    1.45×    1.40×
-other core    0.29×    0.36×    0.35×    0.37×    0.67×    0.38×
-busy
-============  =======  =======  =======  =======  =======  =======
+===============  =======  =======  =======  =======  =======  =======
+batch            16       32       64       128      256      512
+work             3.2 M    6.4 M    12.8 M   25.7 M   51.4 M   103 M
+idle             0.91×    1.01×    1.13×    1.25×    1.45×    1.40×
+one core busy    0.29×    0.36×    0.35×    0.37×    0.67×    0.38×
+===============  =======  =======  =======  =======  =======  =======
 
 (speed of two threads relative to one). :func:`blas_threads` runs the
 products of a fit on one BLAS thread when the largest per-batch product is
@@ -22,7 +21,7 @@ other cores are busy, ``fastnn.set_num_threads(1)`` keeps every product on
 one thread: there two threads made fits ~3× slower, and 44× in the worst
 case seen (a 2,048-row epoch, 1.15 s against 26 ms). Results can differ in
 the last bits between one thread and two (OpenBLAS splits some products
-differently), never between runs with the same setting.
+differently); with one setting they were identical run after run.
 """
 
 import itertools
