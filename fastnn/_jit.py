@@ -29,7 +29,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import pathlib
 import threading
 import types
 
@@ -84,14 +83,27 @@ def kernel_sources_stamp():
     Numba stamps a kernel's cache with its own source file only, but kernels
     inline helpers from other modules (:mod:`fastnn._intrinsics`, the linear
     ``_rows``, ``as_exact`` here). A change to one of those alone, an upgrade
-    of fastnn say, would load machine code compiled from the old helper. Any
-    module that imports Numba or this one counts (a few ms to read, once).
+    of fastnn say, would load machine code compiled from the old helper.
+    Kernels and their helpers live in private modules (``_kernels``,
+    ``_rows``, ``_intrinsics``, ...), so those are the ones hashed: every
+    module with a ``_``-prefixed part in its path below the package.
     """
+    package = os.path.dirname(os.path.abspath(__file__))
+    paths = []
+    for folder, subfolders, files in os.walk(package):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]  # Numba's cache
+        inside = os.path.relpath(folder, package).split(os.sep)
+        private_folder = any(part.startswith("_") for part in inside)
+        paths += [
+            os.path.join(folder, name)
+            for name in files
+            if name.endswith(".py")
+            and (private_folder or (name.startswith("_") and name != "__init__.py"))
+        ]
     digest = hashlib.sha256()
-    for path in sorted(pathlib.Path(__file__).parent.rglob("*.py")):
-        text = path.read_bytes()
-        if b"numba" in text or b"fastnn._jit" in text:
-            digest.update(path.name.encode() + b"\0" + text)
+    for path in sorted(paths):
+        with open(path, "rb") as source:
+            digest.update(os.path.relpath(path, package).encode() + b"\0" + source.read())
     return digest.hexdigest()
 
 

@@ -154,6 +154,23 @@ def test_a_changed_helper_module_invalidates_cached_kernels(tmp_path):
     assert int(second.stdout) == 2 * int(first.stdout) != 0
 
 
+def test_kernel_code_lives_in_modules_the_cache_stamp_covers():
+    # kernel_sources_stamp hashes the private modules only; jitted code in a
+    # public module would escape it.
+    marker = re.compile(r"^\s*@(jit|overload|intrinsic|register_jitable)\b", re.M)
+    with_kernels = {
+        path.relative_to(PACKAGE).parts
+        for path in PACKAGE.rglob("*.py")
+        if marker.search(path.read_text())
+    }
+    assert ("linear", "_rows.py") in with_kernels and ("_intrinsics.py",) in with_kernels
+    public = [
+        parts for parts in with_kernels
+        if not any(part.startswith("_") and part != "__init__.py" for part in parts)
+    ]  # fmt: skip
+    assert not public, public
+
+
 def test_read_only_install_works(tmp_path):
     site = _copy_package(tmp_path)
     out = _fresh_python(
