@@ -20,7 +20,6 @@ from numba import prange
 
 from fastnn._jit import jit
 from fastnn.linear._rows import (
-    lane_dot,
     row_axpy,
     row_decision,
     row_decision_pair,
@@ -48,12 +47,12 @@ def shadow_rows(X, X32, out):
     The PLA's shadowed rows (:mod:`fastnn.linear._rows`): the copy and the
     norms its filter needs cost one read of ``X``. Two loops a row, each of
     which LLVM vectorises (the row stays in L1 between them): the squares
-    by :func:`fastnn.linear._rows.row_dot` of the row with itself (a bound,
-    not a decision: any order of summation does), the copy by LLVM's loop
+    by :func:`fastnn.metrics._kernels.sum_of_squares` (a bound, not a
+    decision: any order of summation does), the copy by LLVM's loop
     vectoriser. One fused scalar loop took 4.7 ms for 100,000 × 50.
     """
     for i in prange(X.shape[0]):
-        out[i] = row_dot(X, i, X[i])
+        out[i] = sum_of_squares(X[i])
         x, x32 = X[i], X32[i]
         for j in range(x.shape[0]):
             x32[j] = x[j]
@@ -279,11 +278,7 @@ def _norm(w, norms):
     """
     if norms.shape[0] == 0:
         return 0.0
-    d = w.shape[0]
-    total = lane_dot(w, w, d >> 3)
-    for j in range((d >> 3) << 3, d):
-        total += w[j] * w[j]
-    return math.sqrt(total)
+    return math.sqrt(sum_of_squares(w))
 
 
 @jit

@@ -7,8 +7,8 @@ and Numba picks the implementation from the type at compile time (no
 run-time branch, no second copy of each kernel).
 
 - :func:`row_dot` ``= x_i · w``, the fastest way each layout allows: for dense
-  rows an 8-lane SIMD sum (:func:`fastnn._intrinsics.lane_dot`), for CSR rows a walk over the
-  stored entries. The SVM and the sigmoid neuron use it.
+  rows an 8-lane SIMD sum (:func:`fastnn._intrinsics.lane_dot`), for CSR
+  rows a walk over the stored entries. The SVM and the sigmoid neuron use it.
 - :func:`row_decision` ``= [w_0 + Σ_r w_r x_r > 0]``, the perceptron's
   ``ŷ = sgn(w · x)``, *exactly* as the sequential sum in column order gives
   it, for dense and CSR alike. That is what makes dense and CSR training give

@@ -72,7 +72,7 @@ def _sum_of_squares_strided(row):
     return total
 
 
-@overload(sum_of_squares, inline="always")
+@overload(sum_of_squares)  # LLVM inlines it; Numba-level inlining broke its SSA check
 def _sum_of_squares(row):
     if row.layout != "C":
         return lambda row: _sum_of_squares_strided(row)
