@@ -16,46 +16,69 @@ columns are named below, so ``partial_fit`` and chunked runs resume exactly.
 
 import math
 
+import numpy as np
 from numba import prange
 
+from fastnn._intrinsics import float64_bits, float64_from_bits, half_from_float
 from fastnn._jit import jit
 from fastnn.linear._rows import (
+    decision_weights,
+    norm_bound,
+    refresh_decision_weights,
     row_axpy,
     row_decision,
-    row_decision_pair,
     row_dot,
+    row_sign,
+    row_sign_pair,
 )
 from fastnn.metrics._kernels import sum_of_squares
 
 
 @jit(parallel=True)
 def squared_row_norms(X, out):
-    """``out[i] = ‖x_i‖²`` in float64, for a dense ``X``.
+    """``out[i] = ‖x_i‖²`` in float64, for a dense ``X``: the SVM's step sizes.
 
     Each row through :func:`fastnn.metrics._kernels.sum_of_squares` (squares in
-    float64, eight SIMD lanes: this is a bound and a step size, not a decision,
-    so its order of summation does not matter), rows in parallel.
+    float64, eight SIMD lanes: a step size, not a decision, so its order of
+    summation does not matter), rows in parallel.
     """
     for i in prange(X.shape[0]):
         out[i] = sum_of_squares(X[i])
 
 
 @jit(parallel=True)
-def shadow_rows(X, X32, out):
-    """``X32 = fl32(X)`` and ``out[i] = ‖x_i‖²`` (float64) in one pass over a float64 ``X``.
-
-    The PLA's shadowed rows (:mod:`fastnn.linear._rows`): the copy and the
-    norms its filter needs cost one read of ``X``. Two loops a row, each of
-    which LLVM vectorises (the row stays in L1 between them): the squares
-    by :func:`fastnn.metrics._kernels.sum_of_squares` (a bound, not a
-    decision: any order of summation does), the copy by LLVM's loop
-    vectoriser. One fused scalar loop took 4.7 ms for 100,000 × 50.
-    """
+def row_norm_bounds(X, out):
+    """``out[i] = norm_bound(x_i)`` (:func:`fastnn.linear._rows.norm_bound`), rows in parallel."""
     for i in prange(X.shape[0]):
-        out[i] = sum_of_squares(X[i])
-        x, x32 = X[i], X32[i]
-        for j in range(x.shape[0]):
-            x32[j] = x[j]
+        out[i] = norm_bound(X[i])
+
+
+@jit(parallel=True)
+def shadow_rows(X, halves, scales, out):
+    """The PLA's shadowed rows (:mod:`fastnn.linear._rows`) and ``out[i] = norm_bound(x_i)``.
+
+    Row ``i`` of ``halves`` gets ``fl16(fl32(x_i / s))`` as binary16 bit
+    patterns, zero-padded to its width, with ``s = scales[i]`` the power of
+    two that puts ``‖x_i‖`` in [2^14 s, 2^15 s): no entry overflows binary16's
+    65504, and the largest keeps 11 bits (it is at least ``‖x_i‖ / √d``).
+    ``s`` stays within [2^-999, 2^963], so ``x / s`` and ``1 / s`` are exact; a
+    row past that decides canonically (its norm is not finite, or its pad
+    outweighs it). Two loops a row that LLVM vectorises, the row in L1
+    between them: the squares by :func:`fastnn.metrics._kernels.sum_of_squares`
+    (a bound, not a decision: any order of summation does), the conversion.
+    """
+    d = X.shape[1]
+    for i in prange(X.shape[0]):
+        x, h = X[i], halves[i]
+        out[i] = norm_bound(x)
+        # ‖x‖ in [2^(E-1023), 2^(E-1022)) for its biased exponent E; s = 2^(E-1037)
+        biased = min(max((float64_bits(out[i]) >> 52) & 0x7FF, 38), 2000)
+        scales[i] = float64_from_bits((biased - 14) << 52)
+        inverse = float64_from_bits((2060 - biased) << 52)
+        for j in range(d):
+            h[j] = half_from_float(np.float32(x[j] * inverse))
+        for j in range(d, h.shape[0]):
+            h[j] = 0
 
 
 # --- the Perceptron Learning Algorithm -------------------------------------
@@ -148,13 +171,37 @@ def _cyclic_epoch(X, norms, y, order, eta, fit_intercept, average, pocket, w, u,
     n = y.shape[0]
     in_order = order.shape[0] == 0
     mistakes = 0
-    w_norm = _norm(w, norms)
+    wd, w_norm = decision_weights(X, w)
     i = 0
     while i < n:
         stop = n
         if pocket and s[COUNTED] == 0:
             stop = min(n, i + s[POCKET_RUN] + 1 - s[RUN])
-        j = _scan(X, norms, y, order, in_order, i, stop, w, f[BIAS], w_norm)
+        # The scan for the next mistake, written out here: as an inlined
+        # function, its arguments cost an incref and a decref each at every
+        # call, 2 of the 13 ms of a pla_dense fit.
+        b = f[BIAS]
+        j = i
+        while j + 1 < stop:
+            r, q = (j, j + 1) if in_order else (order[j], order[j + 1])
+            sign_r, sign_q = row_sign_pair(X, r, q, wd, b, norms, w_norm)
+            if sign_r != _label(y[r]):
+                break
+            if sign_q != _label(y[q]):
+                j += 1
+                break
+            j += 2
+        else:
+            if j < stop:
+                r = j if in_order else order[j]
+                if row_sign(X, r, wd, b, norms, w_norm) == _label(y[r]):
+                    j += 1
+        mistake = False
+        if j < stop:  # a mistake, or a row too close to call: which?
+            r = j if in_order else order[j]
+            mistake = row_decision(X, r, w, wd, f[BIAS], norms, w_norm) != (y[r] > 0)
+            if not mistake:
+                j += 1  # right after all: the run goes on
         s[RUN] += j - i
         s[STEPS] += j - i
         i = j
@@ -164,10 +211,10 @@ def _cyclic_epoch(X, norms, y, order, eta, fit_intercept, average, pocket, w, u,
             if count < s[POCKET_ERRORS]:
                 _to_pocket(w, pw, f, s, count, s[RUN])
             continue
-        if i < stop:  # the scan stopped at a mistake
+        if mistake:
             r = i if in_order else order[i]
             _update(X, r, y[r], eta, fit_intercept, average, w, u, f, s)
-            w_norm = _norm(w, norms)
+            w_norm = refresh_decision_weights(X, w, wd)
             mistakes += 1
             i += 1
     return mistakes
@@ -198,7 +245,7 @@ def _random_epoch(
     return listed
 
 
-@jit(inline=True)
+@jit
 def _update(X, r, y_r, eta, fit_intercept, average, w, u, f, s):
     """w ← w + η (y − ŷ) x on a mistake (so ŷ = −y), with x_0 = 1 for the bias w_0.
 
@@ -222,63 +269,57 @@ def _update(X, r, y_r, eta, fit_intercept, average, w, u, f, s):
 
 
 @jit(inline=True)
-def _scan(X, norms, y, order, in_order, i, stop, w, b, w_norm):
-    """Return the first position in ``order[i:stop]`` that ``w`` misclassifies, or ``stop``.
+def _scan(X, norms, y, order, in_order, i, stop, wd, b, w_norm):
+    """Return the first position in ``order[i:stop]`` that the weights may misclassify, or ``stop``.
 
-    ``in_order``: positions are the samples themselves (LLVM unswitches the
-    loop on it; 10% faster than loading ``order[i] = i``).
+    It stops at a mistake and at a row the filter cannot settle
+    (:func:`fastnn.linear._rows.row_sign` is 0); the caller decides that one
+    canonically. ``in_order``: positions are the samples themselves (LLVM
+    unswitches the loop on it; 10% faster than loading ``order[i] = i``).
 
-    Two rows a step (:func:`fastnn.linear._rows.row_decision_pair`): on a
+    Two rows a step (:func:`fastnn.linear._rows.row_sign_pair`): on a
     mistake in the first the second's decision is thrown away, ~1 row in 10
     on ``pla_sparse``.
     """
     while i + 1 < stop:
         r, q = (i, i + 1) if in_order else (order[i], order[i + 1])
-        above_r, above_q = row_decision_pair(X, r, q, w, b, norms, w_norm)
-        if above_r != (y[r] > 0):
+        sign_r, sign_q = row_sign_pair(X, r, q, wd, b, norms, w_norm)
+        if sign_r != _label(y[r]):
             return i
-        if above_q != (y[q] > 0):
+        if sign_q != _label(y[q]):
             return i + 1
         i += 2
     if i < stop:
         r = i if in_order else order[i]
-        if row_decision(X, r, w, b, norms, w_norm) != (y[r] > 0):
+        if row_sign(X, r, wd, b, norms, w_norm) != _label(y[r]):
             return i
     return stop
 
 
+@jit(inline=True)
+def _label(y_r):
+    return 2 * (y_r > 0) - 1
+
+
 @jit
 def _count_errors(X, norms, y, w, b):
-    w_norm = _norm(w, norms)
+    wd, w_norm = decision_weights(X, w)
     count = 0
     for r in range(y.shape[0]):
-        if row_decision(X, r, w, b, norms, w_norm) != (y[r] > 0):
+        if row_decision(X, r, w, wd, b, norms, w_norm) != (y[r] > 0):
             count += 1
     return count
 
 
 @jit
 def _list_errors(X, norms, y, w, b, mis):
-    w_norm = _norm(w, norms)
+    wd, w_norm = decision_weights(X, w)
     count = 0
     for r in range(y.shape[0]):
-        if row_decision(X, r, w, b, norms, w_norm) != (y[r] > 0):
+        if row_decision(X, r, w, wd, b, norms, w_norm) != (y[r] > 0):
             mis[count] = r
             count += 1
     return count
-
-
-@jit(inline=True)
-def _norm(w, norms):
-    """``‖w‖`` for the decision bound of dense rows (``norms`` given); CSR rows need none.
-
-    Once per update: in eight lanes (a bound, any order does), a shorter
-    chain of adds than a sequential loop's (``pla_dense`` fits: 17.3 against
-    17.7 ms).
-    """
-    if norms.shape[0] == 0:
-        return 0.0
-    return math.sqrt(sum_of_squares(w))
 
 
 @jit

@@ -23,20 +23,31 @@ run-time branch, no second copy of each kernel).
   CSR rows are summed sequentially: the gathers ``w[indices[p]]``, not the
   additions, bound their speed (four accumulators were tried: slower).
 - :func:`row_axpy` ``w += c · x_i``.
-- :func:`row_decision_pair`: two rows' decisions at once, for the scan that
-  looks for the next mistake. CSR rows interleave their two sequential
-  sums, so the gathers of one row overlap those of the other (the chains
+- :func:`row_sign` and :func:`row_sign_pair`: the decision where the filter
+  settles it, 0 where it does not, for the scans that look for the next
+  mistake (they stop at a 0 too, and the caller sums that row canonically,
+  outside the scan's loop). CSR rows interleave their two sequential sums,
+  so the gathers of one row overlap those of the other (the chains
   themselves stay in column order, so the decisions are still exact):
   56 against 72 ms for the ``pla_sparse`` sums, ten epochs.
+- :func:`decision_weights` and :func:`refresh_decision_weights`: what the
+  decisions read of ``w``, made once and refreshed after each update: the
+  weights (``w`` itself but for shadowed rows) and ``‖w‖`` for the filter.
 
-A third layout is the *shadowed* dense matrix ``(X, X32)``: ``X32`` is ``X``
-rounded to float32, half the bytes to stream. Its decisions take the lane
-sum of the float32 row and fall back to the canonical float64 sum of ``X``
-when that sum is too close to 0 to carry the sign of the exact one (the
-filter widened by the float32 rounding of ``x``; see
-:func:`shadow_tolerance`); updates read ``X`` itself. The dense epoch is
-memory-bound, so this halves it: ten passes of 100,000 × 50 took 8.9 ms
-from float32 rows against 14.7 ms from float64 ones.
+A third layout is the *shadowed* dense matrix ``(X, H, scales)``: ``H`` holds
+each row of ``X`` in IEEE binary16 (as ``uint16`` bit patterns), scaled by a
+power of two ``scales[i]`` so that ``‖x_i‖`` lies in [2^14, 2^15) and padded
+with zeros to whole blocks of eight: a quarter of the bytes of a float64 row
+to stream. Its decisions take the float32 lane sum of the half row with
+``fl32(w)`` (:func:`fastnn._intrinsics.half_lane_dot`) and fall back to the
+canonical float64 sum of ``X`` when that sum is too close to 0 to carry the
+sign of the exact one (the filter widened by the half rounding of ``x``; see
+:func:`shadow_tolerance`): 225 of 100,000 rows of ``pla_dense`` at its final
+weights. Updates read ``X``
+itself. The dense scan is memory-bound, so this shortens it: ten passes of
+100,000 × 50 took 6.1 ms from half rows, 9.4 ms from float32 rows and
+14.7 ms from float64 ones; the ``pla_dense`` kernel 10.6–11.6 ms against
+13.6–14.5 ms with float32 rows.
 
 Why an LLVM intrinsic for the dense dot (:func:`fastnn._intrinsics.lane_dot`):
 without ``fastmath`` a plain Numba loop adds a row's products one after the
@@ -48,27 +59,41 @@ the sequential dot 21.7 ms, the lane dot 16.3 ms, about as fast as
 ``X.sum()`` ten times (18.8 ms): the epoch is memory-bound.
 """
 
+import math
+
+import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-from fastnn._intrinsics import lane_dot
+from fastnn._intrinsics import half_lane_dot, lane_dot
+from fastnn.metrics._kernels import TINY_SUM, sum_of_squares
 
 __all__ = [
-    "SHADOW_NORM_PAD",
+    "SHADOW_MAX_WIDTH",
+    "SHADOW_PAD",
     "decision_bound",
+    "decision_weights",
+    "norm_bound",
+    "refresh_decision_weights",
     "row_axpy",
     "row_decision",
-    "row_decision_pair",
     "row_dot",
+    "row_sign",
+    "row_sign_pair",
     "row_tolerance",
     "shadow_tolerance",
 ]
 
 UNIT_ROUNDOFF = 2.0**-53
 SMALLEST_SUBNORMAL = 2.0**-1074
-# Added to ‖x‖ for shadowed rows: per term, float32 rounding errs by
-# 2^-24 |x_j| + 2^-150, and 2^-24 · 2^-126 √d ‖w‖ bounds the second part summed.
-SHADOW_NORM_PAD = 2.0**-126
+# Shadowed rows (see shadow_tolerance): at most SHADOW_MAX_WIDTH entries a row;
+# the stored bound for row i is ‖x_i‖ + SHADOW_PAD · scales[i] · √width, for
+# the entries binary16 keeps only as subnormals; the half rows decide only
+# while W_LOW <= ‖w‖ <= W_HIGH.
+SHADOW_MAX_WIDTH = 8192
+SHADOW_PAD = 2.0**-13
+W_LOW = 2.0**-100
+W_HIGH = 2.0**60
 
 
 @register_jitable(inline="always")
@@ -90,35 +115,106 @@ def decision_bound(n_terms, abs_sum):
 
 
 @register_jitable(inline="always")
-def shadow_tolerance(n_terms, bound, b):
-    """Return how far a decision from float32-rounded rows can be from the canonical one.
+def shadow_tolerance(n_terms, width, bound, b):
+    """Return how far a decision from a half row can be from the canonical one.
 
-    With ``x̃_j = fl32(x_j)``, :math:`|x_j - x̃_j| \\le 2^{-24} |x_j| + 2^{-150}`
-    (round to nearest; the second term for the float32 subnormal range), so
-    the exact sums over ``x`` and ``x̃`` differ by at most
-    :math:`2^{-24} (\\sum_j |x_j w_j| + 2^{-126} \\sqrt{d}\\, \\lVert w \\rVert)`.
-    The caller passes ``bound = (‖x‖ + 2^-126 √d) ‖w‖``, which covers both
-    terms; this adds the two float64 summation errors
-    (:func:`decision_bound`, on a row scaled up by at most ``1 + 2^-24``)
-    and returns four times the rounding term, for the rounding of ``bound``.
+    The half row decides by :math:`\\tilde z = s \\sum_j h_j \\tilde w_j + w_0`
+    (float32 lane sums, :func:`fastnn._intrinsics.half_lane_dot`), with
+    :math:`s` a power of two, :math:`h_j = fl_{16}(fl_{32}(x_j / s))` and
+    :math:`\\tilde w_j = fl_{32}(w_j)`, ``width`` entries a row. Its distance
+    from the exact sum :math:`w_0 + \\sum_j x_j w_j` adds up from:
+
+    - the entries: :math:`|x_j - s h_j| \\le \\alpha |x_j| + \\beta s` with
+      :math:`\\alpha = 2^{-11} + 2^{-24} + 2^{-35}` (two roundings to nearest)
+      and :math:`\\beta = 2^{-25} + 2^{-150} + 2^{-161}` (binary16's and
+      float32's subnormal steps);
+    - the weights: :math:`|w_j - \\tilde w_j| \\le 2^{-24} |w_j| + 2^{-150}`;
+    - the float32 arithmetic: a product is rounded at most
+      :math:`m = \\lceil width / 16 \\rceil + 5` times (its own rounding, its
+      accumulator's adds, the even + odd add, three halvings), so it is off
+      by at most :math:`\\gamma_m < (m + 2)\\, 2^{-23}` of
+      :math:`s \\sum_j |h_j \\tilde w_j|` (Higham §3.1), plus :math:`2^{-150} s`
+      for each product that underflows.
+
+    With :math:`\\sum_j |x_j w_j| \\le \\lVert x \\rVert \\lVert w \\rVert` and
+    :math:`\\sum_j |w_j| \\le \\sqrt{width}\\, \\lVert w \\rVert`, all of it is below
+    :math:`c\\, (\\lVert x \\rVert + 2^{-13} s \\sqrt{width}) \\lVert w \\rVert` with
+    :math:`c = 2^{-11} + 2^{-22} + (m + 2)\\, 2^{-23}` while
+    :math:`2^{-100} \\le \\lVert w \\rVert \\le 2^{60}`: the :math:`2^{-22}`
+    holds :math:`\\alpha - 2^{-11}`, the weights' rounding and the underflow
+    terms, below :math:`2^{-60}` of the rest in that range (outside it a
+    float32 overflow is possible too: the caller then decides
+    canonically). The caller passes ``bound`` = that bracket times ``‖w‖``
+    (the pad is :data:`SHADOW_PAD`); this adds :func:`decision_bound`, how far
+    the canonical float64 sum (and the float64 ``s · sum + w_0``) is from the
+    exact one. Past it, :math:`\\tilde z` has the canonical sum's sign.
     """
-    return decision_bound(n_terms, 1.0000001 * bound + abs(b)) + 2.0**-22 * bound
+    roundings = width // 16 + 7  # m + 1 (width a multiple of 8, so m <= width // 16 + 6)
+    rounding = 2.0**-11 + 2.0**-22 + (roundings + 1) * 2.0**-23
+    return decision_bound(n_terms, bound + abs(b)) + rounding * bound
+
+
+@register_jitable(inline="always")
+def norm_bound(x):
+    """Return ``‖x‖`` for the filters' bound of a dense row: at least ``‖x‖``, to rounding.
+
+    ``√(Σ x_j²)``, but where the squares underflow (their float64 sum below
+    ``TINY_SUM``, entries below ~1e-154) that sum falls short of ``‖x‖²``, so
+    those rows take ``√d · max |x_j|`` instead. NaN or ±inf in ``x`` give NaN or inf.
+    """
+    total = sum_of_squares(x)
+    if not total < TINY_SUM:  # NaN and inf too
+        return math.sqrt(total)
+    peak = 0.0
+    for j in range(x.shape[0]):
+        peak = max(peak, abs(np.float64(x[j])))
+    return math.sqrt(x.shape[0]) * peak
 
 
 def row_dot(X, i, w):
     """Return ``x_i · w`` (no bias), for a dense ``X`` or a CSR tuple (use inside kernels)."""
 
 
-def row_decision(X, i, w, b, norms, w_norm):
-    """Return ``b + Σ_r w_r x_ir > 0``, summed in column order, exactly (use inside kernels).
+def row_sign(X, i, wd, b, norms, w_norm):
+    """Return +1 or −1 for the sign the canonical sum ``b + Σ_r w_r x_ir`` surely has, or 0.
 
-    Dense rows: ``norms[i] = ‖x_i‖`` and ``w_norm = ‖w‖`` bound ``Σ_r |x_ir w_r|``
-    (Cauchy-Schwarz) for :func:`row_tolerance`; CSR rows need neither.
+    (use inside kernels) +1 means ``> 0``, −1 means ``<= 0``; 0, too close to
+    call, for dense rows only: :func:`row_decision` then sums canonically.
+    Dense rows: ``norms[i] = ‖x_i‖`` (plus the pad of shadowed rows) and
+    ``w_norm = ‖w‖`` bound ``Σ_r |x_ir w_r|`` (Cauchy-Schwarz) for
+    :func:`row_tolerance`; CSR rows need neither. ``(wd, w_norm)`` is
+    :func:`decision_weights` of ``w``, kept fresh. The scans for the next
+    mistake call this alone, so the canonical sum's loop stays out of theirs.
     """
 
 
-def row_decision_pair(X, i, j, w, b, norms, w_norm):
-    """Return ``(row_decision(X, i, ...), row_decision(X, j, ...))`` (use inside kernels)."""
+def row_sign_pair(X, i, j, wd, b, norms, w_norm):
+    """Return ``(row_sign(X, i, ...), row_sign(X, j, ...))`` (use inside kernels)."""
+
+
+def row_decision(X, i, w, wd, b, norms, w_norm):
+    """Return ``b + Σ_r w_r x_ir > 0``, summed in column order, exactly (use inside kernels).
+
+    :func:`row_sign` where it is sure, else the canonical sum.
+    """
+
+
+def decision_weights(X, w):
+    """Return ``(wd, w_norm)``, what decisions on ``X`` read of ``w`` (use inside kernels).
+
+    ``wd`` is ``w`` itself, or for shadowed rows ``fl32(w)`` zero-padded to
+    the rows' width; ``w_norm`` is ``‖w‖`` for the dense filters (eight
+    lanes: a bound, any order of summation does), 0 for CSR rows. For
+    shadowed rows it is NaN while ``‖w‖`` is outside [W_LOW, W_HIGH]: every
+    tolerance is then NaN, no ``|z| > tolerance`` holds, and each row is
+    decided canonically, with no test of the range in the row loop (such a
+    test there made LLVM compile the scan 2.5 to 6× slower). After each
+    change of ``w``, :func:`refresh_decision_weights`.
+    """
+
+
+def refresh_decision_weights(X, w, wd):
+    """Bring ``wd`` up to date with ``w`` and return the new ``w_norm`` (use inside kernels)."""
 
 
 def row_tolerance(X, norm, w_norm, b):
@@ -133,15 +229,11 @@ def row_axpy(X, i, w, c):
 
 
 def _is_csr(X):
-    return isinstance(X, types.BaseTuple) and len(X) == 3
+    return isinstance(X, types.BaseTuple) and len(X) == 3 and X[0].ndim == 1
 
 
 def _is_shadowed(X):
-    return (
-        isinstance(X, types.BaseTuple)
-        and len(X) == 2
-        and all(isinstance(a, types.Array) and a.ndim == 2 for a in X)
-    )
+    return isinstance(X, types.BaseTuple) and len(X) == 3 and X[0].ndim == 2
 
 
 @overload(row_dot, inline="always")
@@ -191,51 +283,64 @@ def _row_tolerance(X, norm, w_norm, b):
     if isinstance(X, types.Array):
         return lambda X, norm, w_norm, b: decision_bound(X.shape[1], norm * w_norm + abs(b))
     if _is_shadowed(X):
-        return lambda X, norm, w_norm, b: shadow_tolerance(X[0].shape[1], norm * w_norm, b)
+        return lambda X, norm, w_norm, b: shadow_tolerance(
+            X[0].shape[1], X[1].shape[1], norm * w_norm, b
+        )
     return None
 
 
-@overload(row_decision, inline="always")
-def _row_decision(X, i, w, b, norms, w_norm):
+@overload(row_sign, inline="always")
+def _row_sign(X, i, wd, b, norms, w_norm):
     if isinstance(X, types.Array):
 
-        def dense(X, i, w, b, norms, w_norm):
-            z = row_dot(X, i, w) + b
-            if abs(z) > row_tolerance(X, norms[i], w_norm, b):
-                return z > 0.0
-            return _canonical_sum(X[i], w, b) > 0.0  # too close to call
+        def dense(X, i, wd, b, norms, w_norm):
+            z = row_dot(X, i, wd) + b
+            return _sign_past(z, row_tolerance(X, norms[i], w_norm, b))
 
         return dense
     if _is_shadowed(X):
 
-        def shadowed(X, i, w, b, norms, w_norm):
-            exact, rounded = X
-            z = row_dot(rounded, i, w) + b
-            if abs(z) > row_tolerance(X, norms[i], w_norm, b):
-                return z > 0.0
-            return _canonical_sum(exact[i], w, b) > 0.0
+        def shadowed(X, i, wd, b, norms, w_norm):
+            _, halves, scales = X
+            z = scales[i] * half_lane_dot(halves[i], wd, halves.shape[1] >> 3) + b
+            return _sign_past(z, row_tolerance(X, norms[i], w_norm, b))  # 0 if w_norm is NaN
 
         return shadowed
     if _is_csr(X):
-
-        def csr(X, i, w, b, norms, w_norm):
-            # Skipping the zeros of a row changes no partial sum but the sign
-            # of a zero, so this is the dense canonical sum, decision for decision.
-            indptr, indices, data = X
-            z = b
-            for p in range(indptr[i], indptr[i + 1]):
-                z += data[p] * w[indices[p]]
-            return z > 0.0
-
-        return csr
+        return lambda X, i, wd, b, norms, w_norm: 2 * (_csr_sum(X, i, wd, b) > 0.0) - 1
     return None
 
 
-@overload(row_decision_pair, inline="always")
-def _row_decision_pair(X, i, j, w, b, norms, w_norm):
+@register_jitable
+def _csr_sum(X, i, w, b):
+    """``b + Σ_p data[p] w[indices[p]]`` over row ``i``'s stored entries, in order.
+
+    Skipping the zeros of a row changes no partial sum but the sign of a
+    zero, so this is the dense canonical sum, decision for decision. (Not
+    inlined at Numba's level, where it broke an SSA check; LLVM inlines it.)
+    """
+    indptr, indices, data = X
+    z = b
+    for p in range(indptr[i], indptr[i + 1]):
+        z += data[p] * w[indices[p]]
+    return z
+
+
+@register_jitable(inline="always")
+def _sign_past(z, tolerance):
+    """+1 or −1 for the sign of ``z`` when ``|z|`` exceeds ``tolerance``, else 0 (NaN: 0).
+
+    Arithmetic, not branches: inlined returns inside a branch made LLVM
+    compile the scans 2 to 12× slower.
+    """
+    return ((z > 0.0) - (z <= 0.0)) * (abs(z) > tolerance)
+
+
+@overload(row_sign_pair, inline="always")
+def _row_sign_pair(X, i, j, wd, b, norms, w_norm):
     if _is_csr(X):
 
-        def csr(X, i, j, w, b, norms, w_norm):
+        def csr(X, i, j, wd, b, norms, w_norm):
             # Both canonical chains at once: the gathers of one row overlap
             # those of the other.
             indptr, indices, data = X
@@ -244,24 +349,74 @@ def _row_decision_pair(X, i, j, w, b, norms, w_norm):
             zi = b
             zj = b
             for t in range(n):
-                zi += data[p + t] * w[indices[p + t]]
-                zj += data[q + t] * w[indices[q + t]]
+                zi += data[p + t] * wd[indices[p + t]]
+                zj += data[q + t] * wd[indices[q + t]]
             for t in range(p + n, indptr[i + 1]):
-                zi += data[t] * w[indices[t]]
+                zi += data[t] * wd[indices[t]]
             for t in range(q + n, indptr[j + 1]):
-                zj += data[t] * w[indices[t]]
-            return zi > 0.0, zj > 0.0
+                zj += data[t] * wd[indices[t]]
+            return 2 * (zi > 0.0) - 1, 2 * (zj > 0.0) - 1
 
         return csr
 
-    def one_by_one(X, i, j, w, b, norms, w_norm):
+    def one_by_one(X, i, j, wd, b, norms, w_norm):
         # Dense rows are streamed from memory: pairing them gained nothing.
-        return (
-            row_decision(X, i, w, b, norms, w_norm),
-            row_decision(X, j, w, b, norms, w_norm),
-        )
+        return row_sign(X, i, wd, b, norms, w_norm), row_sign(X, j, wd, b, norms, w_norm)
 
     return one_by_one
+
+
+@overload(row_decision, inline="always")
+def _row_decision(X, i, w, wd, b, norms, w_norm):
+    if _is_csr(X):
+        return lambda X, i, w, wd, b, norms, w_norm: _csr_sum(X, i, w, b) > 0.0
+
+    def dense(X, i, w, wd, b, norms, w_norm):
+        sign = row_sign(X, i, wd, b, norms, w_norm)
+        if sign != 0:
+            return sign > 0
+        return _canonical_sum(_exact(X)[i], w, b) > 0.0  # too close to call
+
+    return dense
+
+
+def _exact(X):
+    """The float rows of a dense layout: ``X`` itself, or the first of a shadowed one."""
+
+
+@overload(_exact, inline="always")
+def _exact_rows(X):
+    if _is_shadowed(X):
+        return lambda X: X[0]
+    return lambda X: X
+
+
+@overload(decision_weights, inline="always")
+def _decision_weights(X, w):
+    if _is_shadowed(X):
+
+        def shadowed(X, w):
+            wd = np.zeros(X[1].shape[1], np.float32)
+            return wd, refresh_decision_weights(X, w, wd)
+
+        return shadowed
+    return lambda X, w: (w, refresh_decision_weights(X, w, w))
+
+
+@overload(refresh_decision_weights, inline="always")
+def _refresh_decision_weights(X, w, wd):
+    if _is_shadowed(X):
+
+        def shadowed(X, w, wd):
+            for j in range(w.shape[0]):
+                wd[j] = w[j]  # to float32, rounded to nearest (±inf past 2^128: see W_HIGH)
+            w_norm = math.sqrt(sum_of_squares(w))
+            return w_norm if W_LOW <= w_norm <= W_HIGH else math.nan
+
+        return shadowed
+    if _is_csr(X):
+        return lambda X, w, wd: 0.0
+    return lambda X, w, wd: math.sqrt(sum_of_squares(w))
 
 
 @overload(row_axpy, inline="always")

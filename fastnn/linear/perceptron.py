@@ -9,6 +9,7 @@ from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import check_array
 
 from fastnn import _checks
+from fastnn._intrinsics import LANES, native_half
 from fastnn.linear import _kernels as K
 from fastnn.linear import _rows
 from fastnn.linear._base import (
@@ -26,13 +27,12 @@ __all__ = ["Perceptron"]
 # epochs of a small problem and memory stays bounded for a big one.
 CHUNK_ENTRIES = 1 << 21
 
-# Dense float64 X of at least this size, trained for at least SHADOW_MIN_EPOCHS,
-# is also streamed as a float32 copy (see fastnn.linear._rows): the copy costs
-# about half an epoch and saves 40% of each. Below the size of a core's L2
-# cache the epoch is not memory-bound and the copy buys nothing.
+# Dense X of at least this size, trained for at least SHADOW_MIN_EPOCHS, is
+# also streamed as a binary16 copy (see fastnn.linear._rows): the copy costs
+# about a tenth of a kernel, and saves a third of it on pla_dense. Below the
+# size of a core's L2 cache the epoch is not memory-bound and the copy buys nothing.
 SHADOW_MIN_BYTES = 1 << 21
 SHADOW_MIN_EPOCHS = 3
-FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def _pla_rows(X, epochs):
@@ -41,30 +41,37 @@ def _pla_rows(X, epochs):
     CSR rows (checked by the validation) are summed in column order and need
     no norms. Dense rows get ``‖x_i‖``, which bounds the rounding of their
     SIMD sums; NaN or inf in ``X`` shows in them, so the validation's own
-    pass over ``X`` is skipped. Big float64 ones are shadowed by a float32 copy,
-    made in the same pass (computing the norms in the kernel as each row is
-    first met was tried: the extra branch in the scan loop cost more than
-    the pass it saved).
+    pass over ``X`` is skipped. Big ones are shadowed by a binary16 copy
+    ``(X, H, scales)``, made in the same pass, on CPUs that convert binary16
+    in hardware (computing the norms in the kernel as each row is first met
+    was tried: the extra branch in the scan loop cost more than the pass it
+    saved).
     """
     if sp.issparse(X):
         return as_rows(X), np.zeros(0)
     norms = np.empty(X.shape[0])
-    shadow = X.dtype == np.float64 and X.nbytes >= SHADOW_MIN_BYTES and epochs >= SHADOW_MIN_EPOCHS
+    width = -(-X.shape[1] // LANES) * LANES
+    shadow = (
+        X.nbytes >= SHADOW_MIN_BYTES
+        and epochs >= SHADOW_MIN_EPOCHS
+        and width <= _rows.SHADOW_MAX_WIDTH
+        and native_half()
+    )
     if shadow:
-        X32 = np.empty(X.shape, np.float32)
-        K.shadow_rows(X, X32, norms, work=X.size)
+        halves = np.empty((X.shape[0], width), np.uint16)
+        scales = np.empty(X.shape[0])
+        K.shadow_rows(X, halves, scales, norms, work=X.size)
     else:
-        K.squared_row_norms(X, norms, work=X.size)
-    np.sqrt(norms, out=norms)
+        K.row_norm_bounds(X, norms, work=X.size)
     if not np.isfinite(norms).all():
         # NaN or inf somewhere (raised here with scikit-learn's message), or
         # finite values whose squares overflow: their sums then take the
         # canonical route every time, which needs no bound.
         check_array(X, input_name="X", dtype=None, ensure_2d=False, ensure_min_samples=0)
         shadow = False
-    if shadow and norms.max(initial=0.0) <= FLOAT32_MAX:
-        norms += _rows.SHADOW_NORM_PAD * np.sqrt(X.shape[1])
-        return (X, X32), norms
+    if shadow:
+        norms += (_rows.SHADOW_PAD * np.sqrt(width)) * scales
+        return (X, halves, scales), norms
     return X, norms
 
 

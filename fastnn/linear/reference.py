@@ -34,8 +34,8 @@ class _Rows:
     """Row ``i`` of a dense array or a CSR tuple as ``(values, columns or None)``, in float64."""
 
     def __init__(self, X, n_features):
-        if isinstance(X, tuple) and len(X) == 2:
-            X = X[0]  # shadowed dense rows: the float32 copy only speeds the kernel up
+        if isinstance(X, tuple) and X[0].ndim == 2:
+            X = X[0]  # shadowed dense rows: the binary16 copy only speeds the kernel up
         if isinstance(X, tuple):
             indptr, indices, data = X
             self.indptr, self.indices = indptr, indices

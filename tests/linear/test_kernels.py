@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from fastnn._intrinsics import LANES, lane_dot
+from fastnn._intrinsics import LANES, lane_dot, native_half
 from fastnn._jit import jit
-from fastnn.linear import LinearSVM, Perceptron
-from fastnn.linear._rows import SHADOW_NORM_PAD, row_decision, row_dot
+from fastnn.linear import LinearSVM, Perceptron, perceptron
+from fastnn.linear._rows import decision_weights, row_decision, row_dot, row_sign
 from fastnn.metrics import _kernels as metric_kernels
 
 from .conftest import blobs
@@ -52,8 +52,15 @@ def _lane_dot(x, w):
 
 
 @jit
-def _decide(X, i, w, b, norms, w_norm):
-    return row_decision(X, i, w, b, norms, w_norm)
+def _decide(X, i, w, b, norms):
+    wd, w_norm = decision_weights(X, w)
+    return row_decision(X, i, w, wd, b, norms, w_norm)
+
+
+@jit
+def _sign(X, i, w, b, norms):
+    wd, w_norm = decision_weights(X, w)
+    return row_sign(X, i, wd, b, norms, w_norm)
 
 
 @jit
@@ -97,38 +104,58 @@ def test_decisions_are_the_column_order_sum_even_at_near_ties(rng):
         x = rng.choice([-1.0, 1.0, 0.5, 3.0, 0.0], d)
         w = rng.choice([-big, big, 1.0, -1.0, 1e-3, 0.0], d)
         b = float(rng.choice([0.0, 1.0, -1.0, 1e-17, -1e-17]))
-        norms, w_norm = np.array([np.linalg.norm(x)]), float(np.linalg.norm(w))
+        norms = np.array([np.linalg.norm(x)])
         want = _canonical(x, w, b)
-        got = _decide(x[None, :], 0, w, b, norms, w_norm)
+        got = _decide(x[None, :], 0, w, b, norms)
         X = sp.csr_matrix(x[None, :])
-        got_csr = _decide((X.indptr, X.indices, X.data), 0, w, b, np.zeros(0), 0.0)
+        got_csr = _decide((X.indptr, X.indices, X.data), 0, w, b, np.zeros(0))
         assert got == want == got_csr, (trial, x, w, b)
         disagreements += (float(_dot(x[None, :], 0, w)) + b > 0.0) != want
     assert disagreements > 0  # the test did reach cases the SIMD sum alone gets wrong
 
 
-def test_shadowed_decisions_are_the_float64_column_order_sum(rng):
-    """Decisions from float32-rounded rows must still be the float64 canonical sum's,
-    also where the rounding moves the sum across 0 (near ties) and in float32's
-    subnormal range."""
-    disagreements = 0
+def _pla_rows(X, monkeypatch, shadowed):
+    monkeypatch.setattr(perceptron, "SHADOW_MIN_BYTES", 0 if shadowed else 1 << 62)
+    rows, norms = perceptron._pla_rows(X, 10)
+    # rows whose squares overflow are never shadowed: they are summed canonically
+    assert isinstance(rows, tuple) == (shadowed and bool(np.isfinite(norms).all()))
+    return rows, norms
+
+
+@pytest.mark.skipif(not native_half(), reason="no binary16 conversions on this CPU")
+def test_shadowed_decisions_are_the_float64_column_order_sum(rng, monkeypatch):
+    """Decisions from binary16 rows must still be the float64 canonical sum's, also
+    where the rounding moves the sum across 0 (near ties), for rows of tiny and huge
+    magnitudes (binary16 subnormals, scales far from 1, squares that underflow), and
+    weights outside the range where the half rows may decide. The float64 rows' own
+    filter too."""
+    disagreements = undecided = 0
     for trial in range(3000):
-        d = int(rng.integers(1, 40))
-        x = rng.standard_normal(d) * 10.0 ** float(rng.choice([0, 0, -40, -44, 30]))
-        w = rng.standard_normal(d) * 10.0 ** float(rng.integers(-3, 4))
+        d = int(rng.integers(1, 40)) if trial % 10 else int(rng.integers(500, 3000))
+        x = rng.standard_normal(d) * 10.0 ** float(rng.choice([0, 0, -40, -300, 30, 200]))
+        x[rng.random(d) < 0.2] *= 10.0 ** float(rng.choice([-3, -9, -20]))  # binary16 subnormals
+        w = rng.standard_normal(d) * 10.0 ** float(rng.choice([-3, 0, 3, -35, 25]))
         z = 0.0
         for xj, wj in zip(x.tolist(), w.tolist(), strict=True):
             z += xj * wj
-        # a bias that cancels the sum up to a few ulps of it: a near tie
-        b = -z + float(rng.choice([0.0, 1.0, -1.0, 4.0])) * np.spacing(abs(z) + 1e-300)
-        x32 = x.astype(np.float32)
-        norms = np.array([np.linalg.norm(x) + SHADOW_NORM_PAD * np.sqrt(d)])
-        w_norm = float(np.linalg.norm(w))
+        # a bias that cancels the sum up to a few ulps of it: a near tie; or not
+        b = -z + float(rng.choice([0.0, 1.0, -1.0, 4.0, 1e6])) * np.spacing(abs(z) + 1e-300)
+        if trial % 2:
+            b = -z * float(rng.uniform(0.0, 2.0))
+        rows, norms = _pla_rows(x[None, :], monkeypatch, shadowed=True)
         want = _canonical(x, w, b)
-        got = _decide((x[None, :], x32[None, :]), 0, w, b, norms, w_norm)
-        assert got == want, (trial, x, w, b)
-        disagreements += (float(_dot(x32[None, :], 0, w)) + b > 0.0) != want
-    assert disagreements > 0  # the float32 sum alone gets some of them wrong
+        assert _decide(rows, 0, w, b, norms) == want, (trial, x, w, b)
+        plain, plain_norms = _pla_rows(x[None, :], monkeypatch, shadowed=False)
+        assert _decide(plain, 0, w, b, plain_norms) == want, trial
+        sign = _sign(rows, 0, w, b, norms)
+        assert sign in (0, 2 * want - 1), (trial, sign, want)  # sure means right
+        undecided += sign == 0
+        if isinstance(rows, tuple):
+            _, halves, scales = rows
+            half = halves[0, :d].view(np.float16).astype(np.float64) * scales[0]
+            disagreements += (float(half @ w) + b > 0.0) != want
+    assert disagreements > 0  # the half rows alone get some of them wrong
+    assert undecided < 3000  # and the filter settles others
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
