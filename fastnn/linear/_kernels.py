@@ -160,9 +160,21 @@ def _pla_problem(
 def _cyclic_epoch(X, norms, y, order, eta, fit_intercept, average, pocket, w, u, pw, f, s):
     """One sweep in ``order``, updating on every mistake; returns the mistakes made.
 
-    The sweep is a tight scan for the next mistake (:func:`_scan`) and an
-    update outside it: LLVM keeps the scan loop small, twice as fast as one
-    loop holding both (9 against 18 ns a row for 2,000 × 50 in cache).
+    The sweep is a tight scan for the next mistake and an update outside
+    it: LLVM keeps the scan loop small, twice as fast as one loop holding
+    both (9 against 18 ns a row for 2,000 × 50 in cache). The scan takes two
+    rows a step (:func:`fastnn.linear._rows.row_sign_pair`; on a mistake in
+    the first the second's decision is thrown away, ~1 row in 10 on
+    ``pla_sparse``) and also stops at a row the filter cannot settle, which
+    is then summed canonically here. ``order`` with no entries means the
+    samples in order (LLVM unswitches the loop on it; 10% faster than
+    loading ``order[i] = i``).
+
+    The scan is written out here: as an inlined function its seven array
+    arguments cost an incref and a decref each at every call (the
+    ``pla_dense`` kernel took 12.9 ms so, 11.7 ms written out). ``_update``
+    is a call, for the same reason (11.7 against 10.9 ms).
+
     With ``pocket`` the scan also stops when the current weights' run of
     correct classifications outgrows the pocket's: Gallant's ratchet then
     counts their training errors once, and they replace the pocket's
@@ -177,9 +189,6 @@ def _cyclic_epoch(X, norms, y, order, eta, fit_intercept, average, pocket, w, u,
         stop = n
         if pocket and s[COUNTED] == 0:
             stop = min(n, i + s[POCKET_RUN] + 1 - s[RUN])
-        # The scan for the next mistake, written out here: as an inlined
-        # function, its arguments cost an incref and a decref each at every
-        # call, 2 of the 13 ms of a pla_dense fit.
         b = f[BIAS]
         j = i
         while j + 1 < stop:
@@ -245,7 +254,7 @@ def _random_epoch(
     return listed
 
 
-@jit
+@jit  # a call, not inlined: see _cyclic_epoch
 def _update(X, r, y_r, eta, fit_intercept, average, w, u, f, s):
     """w ← w + η (y − ŷ) x on a mistake (so ŷ = −y), with x_0 = 1 for the bias w_0.
 
@@ -269,35 +278,8 @@ def _update(X, r, y_r, eta, fit_intercept, average, w, u, f, s):
 
 
 @jit(inline=True)
-def _scan(X, norms, y, order, in_order, i, stop, wd, b, w_norm):
-    """Return the first position in ``order[i:stop]`` that the weights may misclassify, or ``stop``.
-
-    It stops at a mistake and at a row the filter cannot settle
-    (:func:`fastnn.linear._rows.row_sign` is 0); the caller decides that one
-    canonically. ``in_order``: positions are the samples themselves (LLVM
-    unswitches the loop on it; 10% faster than loading ``order[i] = i``).
-
-    Two rows a step (:func:`fastnn.linear._rows.row_sign_pair`): on a
-    mistake in the first the second's decision is thrown away, ~1 row in 10
-    on ``pla_sparse``.
-    """
-    while i + 1 < stop:
-        r, q = (i, i + 1) if in_order else (order[i], order[i + 1])
-        sign_r, sign_q = row_sign_pair(X, r, q, wd, b, norms, w_norm)
-        if sign_r != _label(y[r]):
-            return i
-        if sign_q != _label(y[q]):
-            return i + 1
-        i += 2
-    if i < stop:
-        r = i if in_order else order[i]
-        if row_sign(X, r, wd, b, norms, w_norm) != _label(y[r]):
-            return i
-    return stop
-
-
-@jit(inline=True)
 def _label(y_r):
+    """+1 or −1, as :func:`fastnn.linear._rows.row_sign` gives it."""
     return 2 * (y_r > 0) - 1
 
 
