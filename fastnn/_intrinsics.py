@@ -184,11 +184,12 @@ def half_from_float(typingctx, x):
 
 
 @intrinsic
-def half_lane_dot(typingctx, h, w, nblocks):
-    """Σ_k lane_k with lane_k = Σ_b h[8b + k] · w[8b + k] in float32, returned as float64.
+def half_lane_dot(typingctx, h, start, w, nblocks):
+    """Σ_k lane_k with lane_k = Σ_b h[start + 8b + k] · w[8b + k] in float32, as a float64.
 
     ``h``: 1-D C-contiguous ``uint16``, binary16 bit patterns, widened
-    exactly to float32; ``w``: 1-D C-contiguous float32. Products and sums
+    exactly to float32 (``h[start:]`` need not be aligned: rows of any
+    length can lie end to end); ``w``: 1-D C-contiguous float32. Products and sums
     round in float32: two accumulators of eight lanes take the even and the
     odd blocks, each lane in order; the two are added, then the vector is
     halved three times (lane ``k`` plus lane ``k + 4``, then ``k + 2``, then
@@ -202,16 +203,18 @@ def half_lane_dot(typingctx, h, w, nblocks):
         and h.layout == w.layout == "C"
         and h.dtype == types.uint16
         and w.dtype == types.float32
+        and isinstance(start, types.Integer)
         and isinstance(nblocks, types.Integer)
     )
     if not ok:
         return None
-    return types.float64(h, w, nblocks), _half_lane_codegen
+    return types.float64(h, start, w, nblocks), _half_lane_codegen
 
 
 def _half_lane_codegen(context, builder, signature, args):
-    hty, wty, nty = signature.args
-    nblocks = context.cast(builder, args[2], nty, types.intp)
+    hty, sty, wty, nty = signature.args
+    start = context.cast(builder, args[1], sty, types.intp)
+    nblocks = context.cast(builder, args[3], nty, types.intp)
     vec = ir.VectorType(ir.FloatType(), LANES)
     halves = ir.VectorType(ir.HalfType(), LANES)
     zero = ir.Constant(vec, [0.0] * LANES)
@@ -222,9 +225,9 @@ def _half_lane_codegen(context, builder, signature, args):
 
     def add_block(acc, block):
         offset = builder.mul(block, ir.Constant(block.type, LANES))
-        bits = _load_lanes(context, builder, hty, args[0], offset, None)
+        bits = _load_lanes(context, builder, hty, args[0], builder.add(start, offset), None)
         vh = builder.fpext(builder.bitcast(bits, halves), vec)
-        vw = _load_lanes(context, builder, wty, args[1], offset, vec)
+        vw = _load_lanes(context, builder, wty, args[2], offset, vec)
         builder.store(builder.fadd(builder.load(acc), builder.fmul(vh, vw)), acc)
 
     one = ir.Constant(nblocks.type, 1)

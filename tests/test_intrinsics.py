@@ -69,8 +69,8 @@ def _half_bits(x, out):
 
 
 @jit
-def _half_dot(h, w):
-    return half_lane_dot(h, w, h.shape[0] // LANES)
+def _half_dot(h, start, w):
+    return half_lane_dot(h, start, w, w.shape[0] // LANES)
 
 
 @jit
@@ -119,7 +119,7 @@ def _half_dot_in_numpy(h, w):
     # float32 lanes, each lane in order, then their sum halved three times.
     f = np.float32
     acc = [np.zeros(LANES, f), np.zeros(LANES, f)]
-    for block in range(h.shape[0] // LANES):
+    for block in range(w.shape[0] // LANES):
         lanes = slice(block * LANES, (block + 1) * LANES)
         acc[block % 2] = acc[block % 2] + h[lanes].view(np.float16).astype(f) * w[lanes]
     total = acc[0] + acc[1]
@@ -132,11 +132,12 @@ def _half_dot_in_numpy(h, w):
 @needs_half
 @pytest.mark.parametrize("blocks", [0, 1, 2, 3, 7, 8, 33])
 def test_half_lane_dot_is_the_documented_float32_order(blocks, rng):
-    for _ in range(20):
-        h = rng.standard_normal(blocks * LANES) * 10.0 ** rng.integers(-6, 4, blocks * LANES)
+    for start in (0, 1, 3, 8, 13):  # rows end to end: any start, aligned or not
+        size = start + blocks * LANES + 5
+        h = rng.standard_normal(size) * 10.0 ** rng.integers(-6, 4, size)
         h = h.astype(np.float16).view(np.uint16)
         w = (rng.standard_normal(blocks * LANES) * 10.0 ** rng.integers(-3, 3)).astype(np.float32)
-        assert _half_dot(h, w) == _half_dot_in_numpy(h, w)
+        assert _half_dot(h, start, w) == _half_dot_in_numpy(h[start:], w)
 
 
 @given(st.integers(-(2**63), 2**63 - 1))

@@ -57,8 +57,9 @@ def row_norm_bounds(X, out):
 def shadow_rows(X, halves, scales, out):
     """The PLA's shadowed rows (:mod:`fastnn.linear._rows`) and ``out[i] = norm_bound(x_i)``.
 
-    Row ``i`` of ``halves`` gets ``fl16(fl32(x_i / s))`` as binary16 bit
-    patterns, zero-padded to its width, with ``s = scales[i]`` the power of
+    ``halves[i d:(i + 1) d]`` gets ``fl16(fl32(x_i / s))`` as binary16 bit
+    patterns (``halves`` has ``n d + 8`` entries, the last eight zero, set
+    by the caller), with ``s = scales[i]`` the power of
     two that puts ``‖x_i‖`` in [2^14 s, 2^15 s): no entry overflows binary16's
     65504, and the largest keeps 11 bits (it is at least ``‖x_i‖ / √d``).
     ``s`` stays within [2^-999, 2^963], so ``x / s`` and ``1 / s`` are exact; a
@@ -69,7 +70,7 @@ def shadow_rows(X, halves, scales, out):
     """
     d = X.shape[1]
     for i in prange(X.shape[0]):
-        x, h = X[i], halves[i]
+        x, h = X[i], halves[i * d : (i + 1) * d]
         out[i] = norm_bound(x)
         # ‖x‖ in [2^(E-1023), 2^(E-1022)) for its biased exponent E; s = 2^(E-1037)
         biased = min(max((float64_bits(out[i]) >> 52) & 0x7FF, 38), 2000)
@@ -77,8 +78,6 @@ def shadow_rows(X, halves, scales, out):
         inverse = float64_from_bits((2060 - biased) << 52)
         for j in range(d):
             h[j] = half_from_float(np.float32(x[j] * inverse))
-        for j in range(d, h.shape[0]):
-            h[j] = 0
 
 
 # --- the Perceptron Learning Algorithm -------------------------------------

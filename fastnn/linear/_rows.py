@@ -37,18 +37,20 @@ run-time branch, no second copy of each kernel).
   weights (``w`` itself but for shadowed rows) and ``‖w‖`` for the filter.
 
 A third layout is the *shadowed* dense matrix ``(X, H, scales)``: ``H`` holds
-each row of ``X`` in IEEE binary16 (as ``uint16`` bit patterns), scaled by a
-power of two ``scales[i]`` so that ``‖x_i‖`` lies in [2^14, 2^15) and padded
-with zeros to whole blocks of eight: a quarter of the bytes of a float64 row
-to stream. Its decisions take the float32 lane sum of the half row with
-``fl32(w)`` (:func:`fastnn._intrinsics.half_lane_dot`) and fall back to the
-canonical float64 sum of ``X`` when that sum is too close to 0 to carry the
-sign of the exact one (the filter widened by the half rounding of ``x``; see
+the rows of ``X`` end to end in IEEE binary16 (``uint16`` bit patterns), each
+scaled by a power of two ``scales[i]`` so that ``‖x_i‖`` lies in
+[2^14, 2^15), and eight zeros after the last: a quarter of the bytes of a
+float64 row to stream (rows padded to whole blocks of eight took 3% longer
+to scan on ``pla_dense``, whose rows have 50 entries). Its decisions take the
+float32 lane sum of the half row with ``fl32(w)``
+(:func:`fastnn._intrinsics.half_lane_dot`) and fall back to the canonical
+float64 sum of ``X`` when that sum is too close to 0 to carry the sign of
+the exact one (the filter widened by the half rounding of ``x``; see
 :func:`shadow_tolerance`): 225 of 100,000 rows of ``pla_dense`` at its final
 weights. Updates read ``X`` itself. The dense scan is memory-bound, so this
 shortens it: ten passes of 100,000 × 50 took 6.1 ms from half rows, 9.4 ms
 from float32 rows and 14.7 ms from float64 ones; the ``pla_dense`` kernel
-10.6–11.6 ms against 13.6–14.5 ms with float32 rows. Only on CPUs that
+10.8–11.1 ms against 13.6–14.5 ms with float32 rows. Only on CPUs that
 convert binary16 in hardware (:func:`fastnn._intrinsics.native_half`).
 
 Why an LLVM intrinsic for the dense dot (:func:`fastnn._intrinsics.lane_dot`):
@@ -67,7 +69,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload, register_jitable
 
-from fastnn._intrinsics import half_lane_dot, lane_dot
+from fastnn._intrinsics import LANES, half_lane_dot, lane_dot
 from fastnn.metrics._kernels import TINY_SUM, sum_of_squares
 
 __all__ = [
@@ -84,6 +86,7 @@ __all__ = [
     "row_sign_pair",
     "row_tolerance",
     "shadow_tolerance",
+    "shadow_width",
 ]
 
 UNIT_ROUNDOFF = 2.0**-53
@@ -154,6 +157,13 @@ def shadow_tolerance(n_terms, width, bound, b):
     roundings = width // 16 + 7  # m + 1 (width a multiple of 8, so m <= width // 16 + 6)
     rounding = 2.0**-11 + 2.0**-22 + (roundings + 1) * 2.0**-23
     return decision_bound(n_terms, bound + abs(b)) + rounding * bound
+
+
+@register_jitable(inline="always")
+def shadow_width(n_features):
+    """How many binary16 entries a shadowed row's dot reads: ``n_features`` rounded up to
+    whole blocks of eight (the entries past the row, the next row's, meet zero weights)."""
+    return (n_features + LANES - 1) // LANES * LANES
 
 
 @register_jitable(inline="always")
@@ -286,7 +296,7 @@ def _row_tolerance(X, norm, w_norm, b):
         return lambda X, norm, w_norm, b: decision_bound(X.shape[1], norm * w_norm + abs(b))
     if _is_shadowed(X):
         return lambda X, norm, w_norm, b: shadow_tolerance(
-            X[0].shape[1], X[1].shape[1], norm * w_norm, b
+            X[0].shape[1], shadow_width(X[0].shape[1]), norm * w_norm, b
         )
     return None
 
@@ -303,8 +313,9 @@ def _row_sign(X, i, wd, b, norms, w_norm):
     if _is_shadowed(X):
 
         def shadowed(X, i, wd, b, norms, w_norm):
-            _, halves, scales = X
-            z = scales[i] * half_lane_dot(halves[i], wd, halves.shape[1] >> 3) + b
+            exact, halves, scales = X
+            d = exact.shape[1]
+            z = scales[i] * half_lane_dot(halves, i * d, wd, shadow_width(d) >> 3) + b
             return _sign_past(z, row_tolerance(X, norms[i], w_norm, b))  # 0 if w_norm is NaN
 
         return shadowed
@@ -398,7 +409,7 @@ def _decision_weights(X, w):
     if _is_shadowed(X):
 
         def shadowed(X, w):
-            wd = np.zeros(X[1].shape[1], np.float32)
+            wd = np.zeros(shadow_width(X[0].shape[1]), np.float32)
             return wd, refresh_decision_weights(X, w, wd)
 
         return shadowed

@@ -50,7 +50,7 @@ def _pla_rows(X, epochs):
     if sp.issparse(X):
         return as_rows(X), np.zeros(0)
     norms = np.empty(X.shape[0])
-    width = -(-X.shape[1] // LANES) * LANES
+    width = -(-X.shape[1] // LANES) * LANES  # _rows.shadow_width
     shadow = (
         X.nbytes >= SHADOW_MIN_BYTES
         and epochs >= SHADOW_MIN_EPOCHS
@@ -58,7 +58,8 @@ def _pla_rows(X, epochs):
         and native_half()
     )
     if shadow:
-        halves = np.empty((X.shape[0], width), np.uint16)
+        halves = np.empty(X.size + LANES, np.uint16)
+        halves[X.size :] = 0
         scales = np.empty(X.shape[0])
         K.shadow_rows(X, halves, scales, norms, work=X.size)
     else:

@@ -152,7 +152,7 @@ def test_shadowed_decisions_are_the_float64_column_order_sum(rng, monkeypatch):
         undecided += sign == 0
         if isinstance(rows, tuple):
             _, halves, scales = rows
-            half = halves[0, :d].view(np.float16).astype(np.float64) * scales[0]
+            half = halves[:d].view(np.float16).astype(np.float64) * scales[0]
             disagreements += (float(half @ w) + b > 0.0) != want
     assert disagreements > 0  # the half rows alone get some of them wrong
     assert undecided < 3000  # and the filter settles others
