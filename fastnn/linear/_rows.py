@@ -22,8 +22,8 @@ run-time branch, no second copy of each kernel).
   geometric predicates; in practice only for exact zeros such as ``w = 0``).
   CSR rows are summed sequentially: the gathers ``w[indices[p]]``, not the
   additions, bound their speed (four accumulators were tried: slower; the
-  50 million gathers of ``pla_sparse`` alone, summed in two chains, took
-  30 ms, against 76 ms for its exact decisions).
+  50 million gathers of ``pla_sparse``'s ten epochs alone take 30 ms, in two
+  chains or in four).
 - :func:`row_axpy` ``w += c · x_i``.
 - :func:`row_sign` and :func:`row_sign_pair`: the decision where the filter
   settles it, 0 where it does not, for the scans that look for the next
@@ -50,7 +50,7 @@ the exact one (the filter widened by the half rounding of ``x``; see
 weights. Updates read ``X`` itself. The dense scan is memory-bound, so this
 shortens it: ten passes of 100,000 × 50 took 6.1 ms from half rows, 9.4 ms
 from float32 rows and 14.7 ms from float64 ones; the ``pla_dense`` kernel
-10.8–11.1 ms against 13.6–14.5 ms with float32 rows. Only on CPUs that
+10.5–11.1 ms against 13.6–14.5 ms with float32 rows. Only on CPUs that
 convert binary16 in hardware (:func:`fastnn._intrinsics.native_half`).
 
 Why an LLVM intrinsic for the dense dot (:func:`fastnn._intrinsics.lane_dot`):
@@ -154,8 +154,8 @@ def shadow_tolerance(n_terms, width, bound, b):
     the canonical float64 sum (and the float64 ``s · sum + w_0``) is from the
     exact one. Past it, :math:`\\tilde z` has the canonical sum's sign.
     """
-    roundings = width // 16 + 7  # m + 1 (width a multiple of 8, so m <= width // 16 + 6)
-    rounding = 2.0**-11 + 2.0**-22 + (roundings + 1) * 2.0**-23
+    m = width // 16 + 6  # >= ⌈width / 16⌉ + 5, the roundings of a product
+    rounding = 2.0**-11 + 2.0**-22 + (m + 2) * 2.0**-23
     return decision_bound(n_terms, bound + abs(b)) + rounding * bound
 
 
