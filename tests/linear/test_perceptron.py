@@ -353,6 +353,21 @@ def test_property_kernel_equals_twin_and_csr(n, d, seed, mode, shadowed):
 
 
 @pytest.mark.parametrize(
+    ("native", "n_features", "epochs", "shadowed"),
+    [(True, 6, 5, True), (False, 6, 5, False), (True, 6, 2, False), (True, 8193, 5, False)],
+)
+def test_shadow_only_where_it_applies(native, n_features, epochs, shadowed, monkeypatch):
+    """binary16 rows need the CPU's conversions, enough epochs to repay the copy, and
+    rows short enough for the float32 rounding bound; else the float rows are used."""
+    monkeypatch.setattr(perceptron, "SHADOW_MIN_BYTES", 0)
+    monkeypatch.setattr(perceptron, "native_half", lambda: native)
+    X = np.ones((3, n_features))
+    rows, norms = perceptron._pla_rows(X, epochs)
+    assert isinstance(rows, tuple) == shadowed
+    np.testing.assert_allclose(norms, np.sqrt(n_features), rtol=1e-3 if shadowed else 1e-15)
+
+
+@pytest.mark.parametrize(
     "peak", [65504.0, 65520.0, 3.5e38, 1e39, 6e-8, 1e-40, 1e-46, 1e-160, 1e-300]
 )
 def test_shadow_out_of_range_stays_exact(peak, rng, monkeypatch):
