@@ -22,8 +22,9 @@
   values, stored as their ``uint16`` bit patterns (Numba has no float16 on
   the CPU). A half row is a quarter of a float64 one to stream; widening it
   is exact, and one instruction (F16C's ``vcvtph2ps``) widens eight.
-  :func:`native_half` tells whether this CPU has those instructions, which
-  LLVM otherwise replaces by calls into a runtime library Numba does not link.
+  :func:`native_half` tells whether this CPU has those instructions
+  (elsewhere LLVM lowers binary16 conversions to library calls, which
+  fastnn does not rely on).
 """
 
 import functools

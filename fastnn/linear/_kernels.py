@@ -199,7 +199,7 @@ def _cyclic_epoch(X, norms, y, order, eta, fit_intercept, average, pocket, w, u,
                 j += 1
                 break
             j += 2
-        else:
+        else:  # no mistake among the pairs: the odd row left, if any
             if j < stop:
                 r = j if in_order else order[j]
                 if row_sign(X, r, wd, b, norms, w_norm) == _label(y[r]):
