@@ -271,9 +271,7 @@ def _row_dot(X, i, w):
             return s
 
         return csr
-    if _is_shadowed(X):
-        return lambda X, i, w: row_dot(X[0], i, w)
-    return None
+    return None  # shadowed rows are the perceptron's alone, and it decides by row_sign
 
 
 @register_jitable
