@@ -11,12 +11,14 @@ anything, and otherwise returns the caller's array (kernels only read it).
 
 from __future__ import annotations
 
+import datetime
 import operator
 
 import numpy as np
 
 __all__ = [
     "check_array",
+    "check_features",
     "check_axis",
     "check_bool",
     "check_choice",
@@ -37,6 +39,7 @@ def check_array(value, name, *, min_ndim=0, ndim=None, allow_empty=False, finite
     float64, since Numba compiles none of them for arithmetic; every other
     integer and float dtype is kept, so the caller applies its own dtype policy.
     """
+    _reject_masked(value, name)
     try:
         array = np.asarray(value)
     except Exception as error:  # ragged lists and other non-arrays
@@ -62,6 +65,70 @@ def check_array(value, name, *, min_ndim=0, ndim=None, allow_empty=False, finite
     elif not array.dtype.isnative:
         array = array.astype(array.dtype.newbyteorder("="))
     return np.ascontiguousarray(array)
+
+
+def _reject_masked(value, name):
+    # np.asarray drops a mask without a word, so the masked values would be
+    # computed with as if they were data. fastnn has one missing-value channel,
+    # NaN; a mask is refused everywhere rather than honoured by some functions.
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} must not be a numpy.ma.MaskedArray: fastnn marks missing values "
+            f"with NaN, so pass {name}.filled(np.nan) (floats) or {name}.data"
+        )
+
+
+def check_features(value, name="X"):
+    """Return ``value`` unchanged if it holds real numbers, or raise ``TypeError``.
+
+    The estimators' gate before scikit-learn's ``validate_data``, which would
+    cast datetimes, timedeltas and numeric strings to floats: the array
+    functions refuse those (:func:`check_array`), and an estimator refuses
+    them alike, so one policy holds across fastnn. Masked arrays are refused
+    too. Sparse matrices and DataFrames are checked by their dtypes, without
+    a conversion; anything else is converted once to find its dtype.
+    """
+    _reject_masked(value, name)
+    dtypes = getattr(value, "dtypes", None)  # pandas DataFrame
+    if dtypes is not None and hasattr(dtypes, "__iter__") and not isinstance(dtypes, str):
+        kinds = {getattr(dtype, "kind", None) for dtype in dtypes}
+    elif hasattr(value, "dtype") and hasattr(value, "shape"):  # arrays, sparse matrices
+        kinds = {getattr(value.dtype, "kind", None)}
+    else:
+        try:
+            kinds = {np.asarray(value).dtype.kind}
+        except Exception:  # ragged lists: validate_data words that error
+            return value
+    kinds.discard(None)  # polars and other frames: validate_data converts them
+    if "O" in kinds:
+        # Object arrays of numbers are numbers (scikit-learn's estimator checks
+        # fit them); an object array is refused only for what it holds.
+        kinds.discard("O")
+        kinds.update(_kind_of(v) for v in np.asarray(value, dtype=object).flat)
+    bad = kinds - set("biuf") - {"O"}
+    if bad:
+        what = {"M": "datetime64", "m": "timedelta64", "U": "string", "S": "bytes",
+                "c": "complex"}.get(min(bad), min(bad))  # fmt: skip
+        raise TypeError(
+            f"{name} must hold real numbers (bool, int or float), got {what} values; "
+            f"convert them to numbers first"
+        )
+    return value
+
+
+def _kind_of(item):
+    """The dtype kind of one element of an object array ("O" for what is not text or time)."""
+    if isinstance(item, str):
+        return "U"
+    if isinstance(item, bytes):
+        return "S"
+    if isinstance(item, np.datetime64 | datetime.date):
+        return "M"
+    if isinstance(item, np.timedelta64 | datetime.timedelta):
+        return "m"
+    if isinstance(item, complex | np.complexfloating):
+        return "c"
+    return "O"
 
 
 def float_result_dtype(dtype, *, integer_to=np.float32):

@@ -124,7 +124,7 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
                 f"and {n_y} labels in y"
             )
         X, y = validate_data(
-            self, X, y, reset=reset, accept_sparse="csr", dtype=FLOATS, order="C",
+            self, _checks.check_features(X), y, reset=reset, accept_sparse="csr", dtype=FLOATS, order="C",
             ensure_all_finite=dense_finite or sp.issparse(X),
         )  # fmt: skip
         if y.dtype.kind not in "biuUS":
@@ -145,6 +145,7 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
 
     def _validate_test_data(self, X):
         check_is_fitted(self)
+        X = _checks.check_features(X)
         return validate_data(self, X, reset=False, accept_sparse="csr", dtype=FLOATS, order="C")
 
     # -- prediction -----------------------------------------------------
