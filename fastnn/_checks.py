@@ -18,10 +18,10 @@ import numpy as np
 
 __all__ = [
     "check_array",
-    "check_features",
     "check_axis",
     "check_bool",
     "check_choice",
+    "check_features",
     "check_int",
     "check_real",
     "float_result_dtype",

@@ -123,8 +123,9 @@ class LinearClassifier(ClassifierMixin, BaseEstimator):
                 f"X and y must have the same number of samples, got {n_X} rows in X "
                 f"and {n_y} labels in y"
             )
+        X = _checks.check_features(X)
         X, y = validate_data(
-            self, _checks.check_features(X), y, reset=reset, accept_sparse="csr", dtype=FLOATS, order="C",
+            self, X, y, reset=reset, accept_sparse="csr", dtype=FLOATS, order="C",
             ensure_all_finite=dense_finite or sp.issparse(X),
         )  # fmt: skip
         if y.dtype.kind not in "biuUS":

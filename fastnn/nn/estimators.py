@@ -288,7 +288,8 @@ class _BaseMLP(BaseEstimator):
 
     def _forward(self, X):
         check_is_fitted(self, "_net")
-        X = validate_data(self, _checks.check_features(X), reset=False, dtype=(np.float64, np.float32))
+        X = _checks.check_features(X)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
         X = np.ascontiguousarray(X, dtype=self._net.dtype)
         return forward_in_blocks(self._net, X)
 
@@ -362,7 +363,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return tags
 
     def _validate(self, X, y, reset, classes=None):
-        X, y = validate_data(self, _checks.check_features(X), y, reset=reset, dtype=(np.float64, np.float32),
+        X = _checks.check_features(X)
+        X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
                              multi_output=True)  # fmt: skip
         if y.ndim == 2 and y.shape[1] > 1:
             return X, self._validate_multilabel(y, reset)
@@ -473,7 +475,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return tags
 
     def _validate(self, X, y, reset, classes=None):
-        X, y = validate_data(self, _checks.check_features(X), y, reset=reset, dtype=(np.float64, np.float32),
+        X = _checks.check_features(X)
+        X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
                              multi_output=True, y_numeric=True)  # fmt: skip
         if reset:
             self._y_1d = y.ndim == 1
