@@ -26,7 +26,7 @@ from fastnn import _checks
 from fastnn.nn import _kernels
 from fastnn.nn.network import MLP, Workspace, forward_in_blocks
 from fastnn.nn.optimizers import SGD, Adam
-from fastnn.nn.training import blas_threads, run_epoch
+from fastnn.nn.training import blas_threads, divergence_limit, run_epoch
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -169,8 +169,11 @@ class _BaseMLP(BaseEstimator):
         try:
             for _ in range(epochs):
                 order = self._rng.permutation(n) if self.shuffle else None
+                # Growth is measured from the model's first epoch, over warm starts and
+                # partial_fit calls alike (loss_curve_ is cumulative).
+                limit = divergence_limit(self.loss_curve_[0]) if self.loss_curve_ else np.inf
                 loss = run_epoch(self._net, X, target, self._loss, self._optimizer, work,
-                                 batch, order, self.alpha)  # fmt: skip
+                                 batch, order, self.alpha, max_loss=limit)  # fmt: skip
                 self.n_iter_ += 1
                 self.t_ += n
                 self.loss_curve_.append(loss)

@@ -1,0 +1,57 @@
+"""The MLP estimators' training loop at its edges: divergence, iteration counts, early stopping."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+
+from fastnn.nn import MLP, MLPClassifier, MLPRegressor, training
+from fastnn.nn.network import Workspace
+from fastnn.nn.optimizers import SGD
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+X_BLOBS, Y_BLOBS = make_classification(200, 10, random_state=0)
+
+
+def _train(estimator, X, y, mode):
+    if mode == "fit":
+        return estimator.fit(X, y)
+    kwargs = {"classes": np.unique(y)} if isinstance(estimator, MLPClassifier) else {}
+    for _ in range(estimator.max_iter):
+        estimator.partial_fit(X, y, **kwargs)
+    return estimator
+
+
+# -- divergence that stays finite -------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["fit", "partial_fit"])
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("estimator", [MLPClassifier, MLPRegressor])
+def test_a_loss_grown_by_orders_of_magnitude_is_divergence(estimator, solver, mode):
+    # The review's reproducer: the loss went 34, 4e25, …, 8e262 with finite weights and
+    # only the max_iter warning. Now the second epoch's loss is over 1e4 × the first's.
+    model = estimator((8,), solver=solver, learning_rate_init=1e10, max_iter=30, random_state=0)
+    with pytest.raises(ValueError, match="learning_rate_init") as info:
+        _train(model, X_BLOBS * 100, Y_BLOBS, mode)
+    assert "inf or NaN" not in str(info.value)  # the growth rule fired, not the finite one
+    assert len(model.loss_curve_) == 1  # the diverged epoch is not recorded
+    assert all(np.isfinite(w).all() for w in model.coefs_ + model.intercepts_)
+
+
+def test_noisy_but_working_training_is_not_divergence():
+    # adam at η = 0.1, batches of 8: a loss that jumps about, never by 1e4×.
+    model = MLPClassifier((32,), learning_rate_init=0.1, batch_size=8, max_iter=40,
+                          random_state=0).fit(X_BLOBS, Y_BLOBS)  # fmt: skip
+    assert model.n_iter_ == 40 and model.score(X_BLOBS, Y_BLOBS) > 0.9
+
+
+def test_run_epoch_restores_the_parameters_when_the_loss_exceeds_max_loss(rng):
+    net = MLP([3, 4, 1], "tanh", random_state=0)
+    X, y = rng.normal(size=(20, 3)), rng.normal(size=(20, 1))
+    before = net.params.copy()
+    with pytest.raises(training.DivergedError, match="learning_rate_init"):
+        training.run_epoch(net, X, y, "mse", SGD(0.01), Workspace(net, 5), 5, max_loss=1e-12)
+    np.testing.assert_array_equal(net.params, before)  # bit for bit: a copy put back
+    assert training.divergence_limit(1e-8) == training.DIVERGENCE_GROWTH  # the floor of 1
+    assert training.divergence_limit(50.0) == 50.0 * training.DIVERGENCE_GROWTH
