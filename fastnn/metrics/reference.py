@@ -32,9 +32,33 @@ def cosine_similarity(a, b):
 
 
 def angular_distance(a, b, *, degrees=False):
-    """NumPy twin of :func:`fastnn.metrics.angular_distance`."""
-    angle = np.arccos(np.clip(cosine_similarity(a, b), -1, 1))
-    return np.degrees(angle) if degrees else angle
+    """NumPy twin of :func:`fastnn.metrics.angular_distance`: ``arccos`` of the cosine,
+    and ``2·atan2(‖â − b̂‖, ‖â + b̂‖)`` of the unit vectors where ``|cos θ| > 0.99``."""
+    a, b = np.asarray(a), np.asarray(b)
+    dtype = np.promote_types(
+        float_result_dtype(a.dtype, integer_to=np.float64),
+        float_result_dtype(b.dtype, integer_to=np.float64),
+    )
+    unit_a = _normalized(np.atleast_2d(a), dtype)
+    unit_b = _normalized(np.atleast_2d(b), dtype)
+    similarity = unit_a @ unit_b.T
+    with np.errstate(invalid="ignore"):
+        angle = np.arccos(np.clip(similarity, -1, 1))
+        rows, cols = np.nonzero(np.abs(similarity) > 0.99)
+    x = unit_a[rows].astype(np.float64)
+    y = unit_b[cols].astype(np.float64)
+    minus = np.sqrt(np.einsum("ij,ij->i", x - y, x - y))
+    plus = np.sqrt(np.einsum("ij,ij->i", x + y, x + y))
+    angle[rows, cols] = 2 * np.arctan2(minus, plus)
+    if degrees:
+        angle = np.degrees(angle)
+    if a.ndim == 1 and b.ndim == 1:
+        return angle[0, 0]
+    if a.ndim == 1:
+        return angle[0]
+    if b.ndim == 1:
+        return angle[:, 0]
+    return angle
 
 
 def _normalized(matrix, dtype):
