@@ -30,7 +30,7 @@
 import functools
 import platform
 
-from llvmlite import binding, ir
+from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
@@ -161,10 +161,28 @@ def _load_lanes(context, builder, arrty, value, offset, vec):
 
 @functools.cache
 def native_half():
-    """Return whether this CPU converts binary16 in hardware (x86 F16C, or any aarch64)."""
+    """Return whether the CPU Numba compiles for converts binary16 in hardware.
+
+    That is the target of Numba's code generator, not the host: with
+    ``NUMBA_CPU_NAME=generic`` (portable machine code, as for a cache shared
+    between machines) Numba targets a CPU without F16C, and so does fastnn.
+    x86 needs F16C in the target's features; aarch64 always has the
+    conversions.
+    """
     if platform.machine().lower() in {"aarch64", "arm64"}:
         return True
-    return bool(binding.get_host_cpu_features().get("f16c", False))
+    return "+f16c" in _target_features().split(",")
+
+
+def _target_features():
+    # Numba's rule (numba.core.codegen.CPUCodegen._get_host_cpu_features):
+    # NUMBA_CPU_FEATURES when set (NUMBA_CPU_NAME=generic sets it to ""),
+    # else the host's features as Numba adjusts them (NUMBA_ENABLE_AVX).
+    from numba.core import codegen, config
+
+    if config.CPU_FEATURES is not None:
+        return config.CPU_FEATURES
+    return codegen.get_host_cpu_features()
 
 
 @intrinsic

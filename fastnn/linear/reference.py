@@ -49,11 +49,22 @@ class _Rows:
             self.dense = X.astype(np.float64, copy=False)
             self.matrix = self.dense
             self.n_terms = np.full(X.shape[0], X.shape[1])
+        # ‖x_i‖ scaled by each row's largest magnitude, so that squares of
+        # entries below 1e-154 cannot underflow into a norm that is too small
+        # for the bound: whatever order BLAS sums a row's products in, the
+        # bound then covers its rounding, and the decisions (so the weights)
+        # are the column-order sum's on every CPU.
         if self.dense is None:
-            squares = np.asarray(self.matrix.multiply(self.matrix).sum(axis=1)).ravel()
+            rows_of = np.repeat(np.arange(self.n_terms.size), self.n_terms)
+            peak = np.zeros(self.n_terms.size)
+            np.maximum.at(peak, rows_of, np.abs(self.data))
+            scaled = self.data / np.where(peak > 0, peak, 1.0)[rows_of]
+            squares = np.bincount(rows_of, scaled * scaled, minlength=peak.size)
         else:
-            squares = np.einsum("ij,ij->i", self.dense, self.dense)
-        self.norms = np.sqrt(squares)
+            peak = np.abs(self.dense).max(axis=1, initial=0.0)
+            scaled = self.dense / np.where(peak > 0, peak, 1.0)[:, None]
+            squares = np.einsum("ij,ij->i", scaled, scaled)
+        self.norms = peak * np.sqrt(squares)
 
     def __call__(self, i):
         if self.dense is not None:
@@ -70,6 +81,12 @@ def _canonical(x, w_cols, b):
     return z > 0.0
 
 
+def _norm(w):
+    """‖w‖ without underflow (see ``_Rows``): the largest magnitude times the norm of w / it."""
+    peak = float(np.abs(w).max(initial=0.0))
+    return peak * math.sqrt(float(np.sum((w / peak) ** 2))) if peak > 0 else 0.0
+
+
 def _decide(rows, i, w, w_norm, b):
     x, cols = rows(i)
     w_cols = w if cols is None else w[cols]
@@ -82,7 +99,7 @@ def _decide(rows, i, w, w_norm, b):
 def _decide_all(rows, w, b):
     """Every sample's decision at once: one matrix-vector product, then the unsettled ones."""
     z = np.asarray(rows.matrix @ w).ravel() + b
-    w_norm = math.sqrt(float(w @ w))
+    w_norm = _norm(w)
     bounds = (4.0 * 2.0**-53) * (rows.n_terms + 2) * (rows.norms * w_norm + abs(b)) + (
         rows.n_terms + 2
     ) * 2.0**-1074
@@ -174,7 +191,7 @@ def _pla_problem(
             if order.shape[0] == 0:  # the samples in order
                 order = range(y.shape[0])
             count = 0
-            w_norm = math.sqrt(float(w @ w))
+            w_norm = _norm(w)
             for r in order:
                 if _decide(rows, r, w, w_norm, f[K.BIAS]) == positive[r]:
                     s[K.RUN] += 1
@@ -187,7 +204,7 @@ def _pla_problem(
                             to_pocket(errors_now, s[K.RUN])
                 else:
                     update(r)
-                    w_norm = math.sqrt(float(w @ w))
+                    w_norm = _norm(w)
                     count += 1
         if pocket:
             count = s[K.POCKET_ERRORS]
