@@ -43,7 +43,7 @@ def sum_tolerance(length, dtype, magnitude=1.0):
     --------
     >>> from fastnn.testing import sum_tolerance
     >>> float(sum_tolerance(3, "float64"))  # two roundings each way
-    4.440892098500628e-16
+    4.440892098500627e-16
     """
     u = float(np.finfo(dtype).eps) / 2
     k = max(int(length) - 1, 1)
