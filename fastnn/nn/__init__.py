@@ -7,7 +7,8 @@
   (backpropagation, δ[l] = g'(f[l]) ⊙ (δ[l+1] W[l+1]ᵀ)).
 - :mod:`~fastnn.nn.losses` (``"mse"``, ``"cross_entropy"``),
   :class:`SGD` and :class:`Adam`, :func:`sgd` (the minibatch loop),
-  :func:`gradcheck`, :func:`load` (and ``model.save``).
+  :func:`gradcheck`, :func:`save` and :func:`load` (also ``model.save``):
+  a network or fitted estimator as ``.npz``, arrays plus JSON, never pickle.
 - :class:`MLPClassifier`, :class:`MLPRegressor`: scikit-learn estimators
   over the network. They need scikit-learn and load on first use.
 
@@ -31,7 +32,6 @@ from fastnn.nn import activations as activations
 from fastnn.nn import losses as losses
 from fastnn.nn import optimizers as optimizers
 from fastnn.nn.gradcheck import gradcheck
-from fastnn.nn.io import load
 from fastnn.nn.network import MLP
 from fastnn.nn.optimizers import SGD, Adam
 from fastnn.nn.training import sgd
@@ -44,10 +44,14 @@ __all__ = [
     "MLPRegressor",
     "gradcheck",
     "load",
+    "save",
     "sgd",
 ]
 
-_LAZY = {"MLPClassifier": "fastnn.nn.estimators", "MLPRegressor": "fastnn.nn.estimators"}
+# Loaded on first use: the estimators need scikit-learn; save and load (fastnn.nn.io) need
+# only NumPy, but a session that never touches a file need not import them.
+_LAZY = {"MLPClassifier": "fastnn.nn.estimators", "MLPRegressor": "fastnn.nn.estimators",
+         "save": "fastnn.nn.io", "load": "fastnn.nn.io"}  # fmt: skip
 
 
 def __getattr__(name):

@@ -1,17 +1,17 @@
 """Save and load networks and fitted estimators as ``.npz``: arrays plus JSON, never pickle."""
 
 import json
+import os
 
 import numpy as np
 
+from fastnn.nn import _modelfile
 from fastnn.nn.network import MLP
 
 __all__ = ["load", "save"]
 
-_FORMAT = 1
-_FITTED = ("n_features_in_", "n_iter_", "t_", "loss_", "loss_curve_", "best_loss_",
-           "validation_scores_", "best_validation_score_", "_y_1d", "_n_outputs",
-           "_no_improvement", "_multilabel")  # fmt: skip
+_FORMAT = _modelfile.FORMAT
+_FITTED = tuple(_modelfile.FITTED)
 
 
 def save(model, path):
@@ -55,7 +55,21 @@ def save(model, path):
 def load(path):
     """Return the model saved by :func:`save` (or ``model.save``) at ``path``.
 
-    Its predictions are bit-identical to the saved model's.
+    Its predictions are bit-identical to the saved model's. The file is
+    trusted for nothing: only the kinds ``MLP``, ``MLPClassifier`` and
+    ``MLPRegressor`` are built, every array's shape is checked against the
+    metadata before anything is allocated from it, parameters must be finite,
+    classes must fit the network's outputs, and estimator parameters pass
+    the estimator's own validation.
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no file at ``path``.
+    ValueError
+        ``"path … is not a valid fastnn model file: <reason>"`` for anything
+        else wrong with the file (not a zip, a missing or extra array, a
+        shape, a kind, a NaN, a parameter).
 
     Examples
     --------
@@ -67,23 +81,38 @@ def load(path):
     >>> bool(np.array_equal(load(path).forward([[1, 2]]), net.forward([[1, 2]])))
     True
     """
-    with np.load(path, allow_pickle=False) as data:
-        meta = json.loads(str(data["meta"]))
-        arrays = {k: data[k] for k in data.files if k != "meta"}
-    if meta.get("format") != _FORMAT:
-        raise ValueError(f"path {path!r} is not a fastnn.nn model file of format {_FORMAT}")
+    if not isinstance(path, str | os.PathLike):
+        # open() would take an int as a file descriptor.
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    with open(path, "rb") as file:
+        try:
+            return _build(*_modelfile.read(file))
+        except _modelfile.InvalidModelFile as error:
+            raise ValueError(f"path {os.fspath(path)!r} is not a valid fastnn model file: "
+                             f"{error}") from None  # fmt: skip
+
+
+def _build(meta, arrays):
+    model = None
+    if meta["kind"] != "MLP":
+        from fastnn.nn import estimators
+
+        cls = {"MLPClassifier": estimators.MLPClassifier,
+               "MLPRegressor": estimators.MLPRegressor}[meta["kind"]]  # fmt: skip
+        params, known = meta["params"], cls().get_params()
+        if not isinstance(params, dict) or not set(params) <= set(known):
+            raise _modelfile.InvalidModelFile(f"params must map some of {sorted(known)} to values")
+        if isinstance(params.get("hidden_layer_sizes"), list):
+            params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+        model = cls(**params)
+        _modelfile.check_estimator(model, meta["net"])
+    # Every check is done: the network's size is the params array's, read from the file.
     net = MLP.__new__(MLP)
     n = meta["net"]
     net.__setstate__({"layer_sizes": n["layer_sizes"], "activations": n["activations"],
                       "dtype": n["dtype"], "params": arrays["params"]})  # fmt: skip
-    if meta["kind"] == "MLP":
+    if model is None:
         return net
-    from fastnn.nn import estimators
-
-    params = meta["params"]
-    if isinstance(params.get("hidden_layer_sizes"), list):
-        params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
-    model = getattr(estimators, meta["kind"])(**params)
     for key, value in meta["fitted"].items():
         setattr(model, key, value)
     if "classes" in arrays:
