@@ -150,6 +150,11 @@ class _BaseMLP(BaseEstimator):
             return self._fit_lbfgs(X, y)
         if self._optimizer is None or not incremental:
             self._optimizer = self._make_optimizer()
+        if not incremental:
+            # n_iter_ counts this fit's epochs, warm start or not (scikit-learn since 1.3,
+            # its #24764); t_ and loss_curve_ go on counting across fits, as there.
+            # partial_fit adds its one epoch to the count.
+            self.n_iter_ = 0
         X_val = y_val = None
         if self.early_stopping and not incremental:
             X, y, X_val, y_val = self._split(X, y)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
+import fastnn.nn as fastnn_nn
 from fastnn.nn import MLP, MLPClassifier, MLPRegressor, training
 from fastnn.nn.network import Workspace
 from fastnn.nn.optimizers import SGD
@@ -55,3 +56,33 @@ def test_run_epoch_restores_the_parameters_when_the_loss_exceeds_max_loss(rng):
     np.testing.assert_array_equal(net.params, before)  # bit for bit: a copy put back
     assert training.divergence_limit(1e-8) == training.DIVERGENCE_GROWTH  # the floor of 1
     assert training.divergence_limit(50.0) == 50.0 * training.DIVERGENCE_GROWTH
+
+
+# -- iteration counts ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("name", ["MLPClassifier", "MLPRegressor"])
+def test_n_iter_after_a_warm_start_counts_that_fit_only_as_scikit_learns(name, solver):
+    from sklearn import neural_network
+
+    y = Y_BLOBS if name == "MLPClassifier" else Y_BLOBS.astype(float)
+    counts = []
+    for module in (neural_network, fastnn_nn):
+        model = getattr(module, name)(hidden_layer_sizes=(4,), solver=solver, max_iter=3, tol=0,
+                                      warm_start=True, random_state=0)  # fmt: skip
+        first = model.fit(X_BLOBS, y).n_iter_
+        model.fit(X_BLOBS, y)
+        counts.append((first, model.n_iter_, model.t_, len(getattr(model, "loss_curve_", []))))
+    assert counts[0][:2] == counts[1][:2] == (3, 3), counts
+    if solver != "lbfgs":  # t_ and loss_curve_ go on across warm starts
+        assert counts[0] == counts[1] == (3, 3, 2 * 3 * len(y), 6), counts
+
+
+def test_partial_fit_adds_one_to_n_iter_and_its_rows_to_t():
+    # scikit-learn 1.9.1 leaves n_iter_ at 1 after any partial_fit (its epoch loop sets
+    # n_iter_ = 0 first); fastnn counts the epochs of partial_fit, as before.
+    model = MLPClassifier((4,), solver="sgd", max_iter=3, random_state=0).fit(X_BLOBS, Y_BLOBS)
+    for k in range(1, 4):
+        model.partial_fit(X_BLOBS, Y_BLOBS)
+        assert model.n_iter_ == 3 + k and model.t_ == (3 + k) * len(Y_BLOBS)
