@@ -49,12 +49,22 @@ def move_back(out, lead_shape, axis, ndim, *, trailing=0):
     return np.moveaxis(out, ndim - 1, axis) if axis != ndim - 1 else out
 
 
-def check_window(window, min_periods):
-    """Return validated ``(window, min_periods)``; ``min_periods`` defaults to ``window``."""
+def check_window(window, min_periods, length):
+    """Return validated ``(window, min_periods)`` for series of ``length`` points.
+
+    ``min_periods`` defaults to ``window``. Both come back clamped, so that the
+    kernels see small int64s whatever was asked (``2**63`` overflows Numba's
+    typing): a window longer than the series holds every point so far, as one
+    of ``length`` points does, and a ``min_periods`` above ``length`` can never
+    be met, as ``length + 1`` cannot (the kernel then runs one block, whose
+    count decides every point).
+    """
     window = _checks.check_int(window, "window", low=1)
     if min_periods is None:
-        return window, window
-    return window, _checks.check_int(min_periods, "min_periods", low=1, high=window)
+        min_periods = window
+    else:
+        min_periods = _checks.check_int(min_periods, "min_periods", low=1, high=window)
+    return min(window, length), min(min_periods, length + 1)
 
 
 def check_features(features, known):

@@ -49,6 +49,7 @@ def _rolling(x, window, min_periods, axis, stat):
     series, dtype = _series(x, axis)
     min_periods = window if min_periods is None else min_periods
     n = series.shape[-1]
+    window = min(window, n)  # a longer window holds every point so far, as this one does
     pad = np.full((*series.shape[:-1], window - 1), np.nan)
     windows = sliding_window_view(np.concatenate([pad, series], axis=-1), window, axis=-1)
     out = np.empty(series.shape)

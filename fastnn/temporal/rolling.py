@@ -90,7 +90,8 @@ def _compute(batch, window, min_periods, features, ddof=1):
 def _run(x, window, min_periods, axis, name, ddof=1):
     """Validate, batch, compute the one statistic ``name``, give it the caller's layout."""
     batch, lead, axis = as_series_batch(x, axis)
-    window, min_periods = check_window(window, min_periods)
+    window, min_periods = check_window(window, min_periods, batch.shape[1])
+    ddof = min(ddof, batch.shape[1])  # n_t <= length: any larger ddof is as NaN, and int64
     _, out = _compute(batch, window, min_periods, (name,), ddof)
     return move_back(out[0], lead, axis, len(lead) + 1)
 
@@ -288,7 +289,7 @@ def window_features(
            [ 3.5,  3. ,  3. ]])
     """
     batch, lead, axis = as_series_batch(x, axis)
-    window, min_periods = check_window(window, min_periods)
+    window, min_periods = check_window(window, min_periods, batch.shape[1])
     features = check_features(features, FEATURES)
     names, out = _compute(batch, window, min_periods, features)
     if names != features:  # a feature asked for twice

@@ -180,8 +180,8 @@ def rolling_spectral_features(
     codes, fs = _check(features, fs)
     batch, lead, axis = as_series_batch(x, axis)
     window = _checks.check_int(window, "window", low=1)
-    step = _checks.check_int(step, "step", low=1)
     n = batch.shape[1]
+    step = min(_checks.check_int(step, "step", low=1), n)  # any step >= n takes window 0 alone
     if window > n:
         raise ValueError(f"window must be at most the series length {n}, got {window}")
     views = np.lib.stride_tricks.sliding_window_view(batch, window, axis=-1)[:, ::step]

@@ -207,3 +207,41 @@ def test_no_numba_error_reaches_the_user(x, window, axis):
         except (ValueError, TypeError) as error:
             assert not isinstance(error, numba.core.errors.NumbaError), name
             assert any(word in str(error) for word in ("x", "axis", "window", "max_lag")), name
+
+
+HUGE = (2**31, 2**63 - 1, 2**63, 2**64, 10**30, np.uint64(2**63), np.int64(2**62))
+
+
+@pytest.mark.parametrize("name", list(WITH_WINDOW))
+def test_huge_window_and_min_periods_are_the_series_length(name):
+    # 2**63 used to reach the kernel: a Numba TypingError on a first call, a bare
+    # OverflowError after; 2**63 - 1 overflowed the kernel's block arithmetic.
+    f, twin = WITH_WINDOW[name], getattr(reference, name)
+    x = np.array([[1.0, np.nan, 3.0, 4.0, 8.0], [2.0, 2.0, -1.0, np.nan, 0.5]])
+    length = x.shape[1]
+    for window in HUGE:
+        for min_periods, clamped in [(None, length + 1), (1, 1), (3, 3), (window, length + 1)]:
+            msg = f"{name} window={window!r} min_periods={min_periods!r}"
+            got = f(x, window, min_periods=min_periods)
+            want = twin(x, length, min_periods=clamped)
+            np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=msg)
+            if clamped <= length:  # the same kernel call as the series' own length
+                np.testing.assert_array_equal(got, f(x, length, min_periods=clamped), msg)
+        with pytest.raises(ValueError, match="min_periods must be an integer from 1 to"):
+            f(x, window, min_periods=int(window) + 1)
+
+
+def test_huge_ddof_step_k_and_lags():
+    x = np.array([1.0, 2.0, 4.0, 8.0])
+    for big in HUGE:
+        for f in (fastnn.temporal.rolling_var, fastnn.temporal.rolling_std):
+            assert np.isnan(f(x, 2, min_periods=1, ddof=big)).all(), (f.__name__, big)
+        np.testing.assert_array_equal(fastnn.temporal.lag(x, big), np.full(4, np.nan))
+        np.testing.assert_array_equal(fastnn.temporal.diff(x, big), np.full(4, np.nan))
+        np.testing.assert_array_equal(fastnn.temporal.lags(x, [0, big])[:, 1], np.full(4, np.nan))
+        got = fastnn.temporal.rolling_spectral_features(x, 2, step=big)
+        np.testing.assert_array_equal(got, fastnn.temporal.rolling_spectral_features(x, 2, step=3))
+        with pytest.raises(ValueError, match="window must be at most the series length 4"):
+            fastnn.temporal.rolling_spectral_features(x, big)
+        with pytest.raises(ValueError, match="max_lag must be an integer from 0 to 3"):
+            fastnn.temporal.autocorrelation(x, big)
