@@ -95,14 +95,78 @@ def _accumulate(acc, rows, slots, offsets, weights):
         t += 1
 
 
+# A sum whose bound Σ|w|·max|x| reaches 2**LIMIT_EXP could overflow in some order
+# of its terms; the careful paths scale the pixels down by a power of two first.
+LIMIT_EXP = 1020
+
+
+@jit(inline=True)
+def _finite(v):
+    return abs(v) < math.inf  # False for ±inf and NaN; True for every integer
+
+
+@jit
+def _down_exp(m, weight_exp):
+    """The power of two to scale pixels of largest finite magnitude ``m`` down by (0: none)."""
+    if m == 0.0:
+        return 0
+    return max(0, math.frexp(m)[1] + weight_exp - LIMIT_EXP)
+
+
+@jit
+def _careful_sum(image, r0, c0, rmap, cmap, cval, tap_rows, tap_cols, weights, weight_exp):
+    """Σ_t weights[t] · x[rmap[r0 + row_t], cmap[c0 + col_t]], in float64, never overflowing
+    where the exact sum is finite: the pixels are scaled by 2**-e (exact) when
+    ``2**weight_exp`` (≥ Σ|w|) times their largest finite magnitude could reach the
+    float64 limit, and the sum by 2**e at the end. Non-finite pixels give the
+    NaN or ±inf that exact arithmetic with infinities gives."""
+    m = 0.0
+    for t in range(tap_rows.shape[0]):
+        v = abs(_extended_at(image, rmap[r0 + tap_rows[t]], cmap[c0 + tap_cols[t]], cval))
+        if v < math.inf:
+            m = max(m, v)
+    e = _down_exp(m, weight_exp)
+    total = 0.0
+    for t in range(tap_rows.shape[0]):
+        v = _extended_at(image, rmap[r0 + tap_rows[t]], cmap[c0 + tap_cols[t]], cval)
+        total += weights[t] * math.ldexp(v, -e)
+    return math.ldexp(total, e)
+
+
+@jit
+def _extended_at(image, r, c, cval):
+    return np.float64(image[r, c]) if r >= 0 and c >= 0 else np.float64(cval)
+
+
+@jit
+def _repair_row(acc, image, i, rmap, cmap, cval, taps):
+    """Redo the non-finite outputs of row ``i`` with :func:`_careful_sum`.
+
+    Overflow always ends non-finite (inf, or NaN from inf − inf or 0 · inf),
+    so this catches every pixel whose fast sum overflowed in a partial sum or
+    in the separable pass's intermediate row, which the exact sum need not do.
+    """
+    tap_rows, tap_cols, weights, weight_exp = taps
+    bad = False
+    for j in range(acc.shape[0]):
+        bad |= not _finite(acc[j])
+    if bad:
+        for j in range(acc.shape[0]):
+            if not _finite(acc[j]):
+                acc[j] = _careful_sum(
+                    image, i, j, rmap, cmap, cval, tap_rows, tap_cols, weights, weight_exp
+                )
+
+
 @jit(parallel=True)
 def correlate_taps(
-    images, tap_rows, tap_cols, tap_weights, kh, rmap, cmap, lo, cval, row_chunk, out
+    images, tap_rows, tap_cols, tap_weights, kh, rmap, cmap, lo, cval, row_chunk, taps, out
 ):
     """Correlate with any kernel given as its non-zero taps ``(row, col, weight)``.
 
     Zero weights are left out, as scipy.ndimage leaves them out of its
-    footprint, so a NaN under a zero weight does not spread.
+    footprint, so a NaN under a zero weight does not spread. ``taps`` is
+    ``(tap_rows, tap_cols, float64 weights, weight_exp)`` for :func:`_repair_row`.
     """
     n, ho, _ = out.shape
     ew = cmap.shape[0]
@@ -118,16 +182,19 @@ def correlate_taps(
             acc = out[k, i]  # contiguous: the taps add straight into the output row
             acc[:] = 0
             _accumulate(acc, ring, slots, tap_cols, tap_weights)
+            _repair_row(acc, images[k], i, rmap, cmap, cval, taps)
 
 
 @jit(parallel=True)
 def correlate_separable(
-    images, col_rows, col_weights, row_cols, row_weights, kh, rmap, cmap, lo, cval, row_chunk, out
-):
+    images, col_rows, col_weights, row_cols, row_weights, kh, rmap, cmap, lo, cval, row_chunk,
+    taps, out,
+):  # fmt: skip
     """Correlate with a rank-1 kernel ``outer(col, row)`` as two fused 1-D passes.
 
     Only the non-zero entries of each factor are passed, so the footprint is
-    the kernel's non-zero set, as in :func:`correlate_taps`.
+    the kernel's non-zero set, as in :func:`correlate_taps`; ``taps`` are the
+    kernel's own, for :func:`_repair_row`.
     """
     n, ho, _ = out.shape
     ew = cmap.shape[0]
@@ -148,6 +215,7 @@ def correlate_separable(
             acc = out[k, i]
             acc[:] = 0
             _accumulate(acc, smoothed, no_slots, row_cols, row_weights)
+            _repair_row(acc, images[k], i, rmap, cmap, cval, taps)
 
 
 # Operator codes of stencil_3x3: small integers rather than strings or
@@ -202,19 +270,24 @@ def _gradients(c, x00, x01, x02, x10, x12, x20, x21, x22):
 
 @jit(inline=True)
 def _interior_row(op, w, c, zero, r0, r1, r2, o):
-    """``o[s] = _pixel3`` of rows ``r0..r2`` at columns ``s .. s + 2``, for every ``s`` of ``o``.
+    """``o[s] = _pixel3`` of rows ``r0..r2`` at columns ``s .. s + 2``, for every ``s`` of ``o``;
+    return whether any is non-finite (an overflow, perhaps: see ``stencil_3x3``).
 
     Every index is a plain ``range`` counter plus a constant, so Numba emits
     no negative-index wraparound and LLVM vectorises the loop (a loop from
     ``j0 = min(lo, wo)`` with ``s = j - lo`` did not: 11 ms against 2.8 ms).
     """
+    odd = False
     for s in range(o.shape[0]):
-        o[s] = _pixel3(
+        v = _pixel3(
             op, w, c, zero,
             as_exact(r0[s]), as_exact(r0[s + 1]), as_exact(r0[s + 2]),
             as_exact(r1[s]), as_exact(r1[s + 1]), as_exact(r1[s + 2]),
             as_exact(r2[s]), as_exact(r2[s + 1]), as_exact(r2[s + 2]),
         )  # fmt: skip
+        o[s] = v
+        odd |= not _finite(v)
+    return odd
 
 
 @jit
@@ -244,6 +317,67 @@ def _magnitude_row(c, zero, tiny, r0, r1, r2, o):
 
 
 @jit
+def _orientation_row(c, zero, r0, r1, r2, o):
+    """``_interior_row`` for ORIENTATION; NaN (and True returned) where gx or gy is not finite.
+
+    atan2 of an overflowed gx or gy is a wrong but finite angle (atan2(inf, x)
+    = π/2), so the caller redoes those pixels from the NaN left here.
+    """
+    odd = False
+    for s in range(o.shape[0]):
+        x01, x11, x21 = as_exact(r0[s + 1]), as_exact(r1[s + 1]), as_exact(r2[s + 1])
+        x10, x12 = as_exact(r1[s]), as_exact(r1[s + 2])
+        gx, gy = _gradients(
+            c, as_exact(r0[s]), x01, as_exact(r0[s + 2]), x10, x12, as_exact(r2[s]), x21,
+            as_exact(r2[s + 2]),
+        )  # fmt: skip
+        gx = gx + zero * (x01 + x11 + x21)
+        gy = gy + zero * (x10 + x11 + x12)
+        if _finite(gx) and _finite(gy):
+            o[s] = math.atan2(gy, gx)
+        else:
+            o[s] = math.nan
+            odd = True
+    return odd
+
+
+@jit
+def _careful_pixel3(op, w64, c, weight_exp, image, ra, rb, rc, cmap, j, cval):
+    """``_pixel3`` at output column ``j`` in float64, never overflowing where the exact
+    result is finite: the nine pixels are scaled by 2**-e as in :func:`_careful_sum`
+    (``2**weight_exp`` bounds the sum of |weights|) and the result by 2**e."""
+    ca, cb, cc = cmap[j], cmap[j + 1], cmap[j + 2]
+    x = image
+    x00, x01, x02 = (
+        _extended_at(x, ra, ca, cval),
+        _extended_at(x, ra, cb, cval),
+        _extended_at(x, ra, cc, cval),
+    )
+    x10, x11, x12 = (
+        _extended_at(x, rb, ca, cval),
+        _extended_at(x, rb, cb, cval),
+        _extended_at(x, rb, cc, cval),
+    )
+    x20, x21, x22 = (
+        _extended_at(x, rc, ca, cval),
+        _extended_at(x, rc, cb, cval),
+        _extended_at(x, rc, cc, cval),
+    )
+    m = 0.0
+    for v in (x00, x01, x02, x10, x11, x12, x20, x21, x22):
+        if abs(v) < math.inf:
+            m = max(m, abs(v))
+    e = _down_exp(m, weight_exp)
+    f = math.ldexp(1.0, -e)  # a power of two ≥ 2**-1021: exact products
+    exact = _MAGNITUDE_HYPOT if op == MAGNITUDE else op
+    v = _pixel3(
+        exact, w64, np.float64(c), 0.0,
+        x00 * f, x01 * f, x02 * f, x10 * f, x11 * f, x12 * f, x20 * f, x21 * f, x22 * f,
+    )  # fmt: skip
+    return v if op == ORIENTATION else math.ldexp(v, e)
+
+
+@jit
 def _extended(image, r, c, cval):
     return as_exact(image[r, c]) if r >= 0 and c >= 0 else cval
 
@@ -261,19 +395,35 @@ def _mapped_pixel(op, w, c, zero, image, ra, rb, rc, cmap, j, cval):
     )  # fmt: skip
 
 
+@jit
+def _edge_pixel(op, w, c, zero, w64, weight_exp, image, ra, rb, rc, cmap, j, cval):
+    """A pixel the row loop does not compute, or flagged: through the index maps, and
+    :func:`_careful_pixel3` where the fast result is not finite (always for ORIENTATION,
+    whose overflowed gradients give a finite angle)."""
+    if op != ORIENTATION:
+        exact = _MAGNITUDE_HYPOT if op == MAGNITUDE else op
+        v = _mapped_pixel(exact, w, c, zero, image, ra, rb, rc, cmap, j, cval)
+        if _finite(v):
+            return v
+    return _careful_pixel3(op, w64, c, weight_exp, image, ra, rb, rc, cmap, j, cval)
+
+
 @jit(parallel=True)
-def stencil_3x3(images, op, w, c, zero, tiny, rmap, cmap, lo, cval, row_chunk, out):
+def stencil_3x3(
+    images, op, w, c, zero, tiny, rmap, cmap, lo, cval, row_chunk, w64, weight_exp, out
+):
     """Apply the 3×3 operator ``op`` (weights ``w`` for CORRELATE, centre ``c`` for gradients).
 
-    For MAGNITUDE, the pixels ``_magnitude_row`` flags, and the few border
-    pixels, are computed with hypot.
+    Pixels the row loops flag (non-finite, or for MAGNITUDE below ``tiny``)
+    and the few border pixels are redone by :func:`_edge_pixel`: hypot for
+    MAGNITUDE, then, where still not finite, the float64 careful path with
+    the float64 weights ``w64``, which no finite-valued overflow survives.
     """
     n, ho, wo = out.shape
     width = images.shape[2]
     # Output columns [j0, j1) read source columns j - lo .. j - lo + 2, all in range.
     j0 = min(lo, wo)
     j1 = max(j0, min(wo, width + lo - 2))
-    exact = _MAGNITUDE_HYPOT if op == MAGNITUDE else op
     chunks = (ho + row_chunk - 1) // row_chunk
     for task in prange(n * chunks):
         k, i0, i1 = _task_rows(task, chunks, row_chunk, ho)
@@ -286,32 +436,32 @@ def stencil_3x3(images, op, w, c, zero, tiny, rmap, cmap, lo, cval, row_chunk, o
                 inner = o[j0:j1]
                 # One call per operator with the code as a literal: inlined,
                 # each loop holds only its own arithmetic, and vectorises.
-                odd = False
                 if op == MAGNITUDE:
                     odd = _magnitude_row(c, zero, tiny, r0, r1, r2, inner)
                 elif op == CORRELATE:
-                    _interior_row(CORRELATE, w, c, zero, r0, r1, r2, inner)
+                    odd = _interior_row(CORRELATE, w, c, zero, r0, r1, r2, inner)
                 elif op == GRADIENT_X:
-                    _interior_row(GRADIENT_X, w, c, zero, r0, r1, r2, inner)
+                    odd = _interior_row(GRADIENT_X, w, c, zero, r0, r1, r2, inner)
                 elif op == GRADIENT_Y:
-                    _interior_row(GRADIENT_Y, w, c, zero, r0, r1, r2, inner)
+                    odd = _interior_row(GRADIENT_Y, w, c, zero, r0, r1, r2, inner)
                 elif op == ORIENTATION:
-                    _interior_row(ORIENTATION, w, c, zero, r0, r1, r2, inner)
+                    odd = _orientation_row(c, zero, r0, r1, r2, inner)
                 else:
-                    _interior_row(LAPLACE, w, c, zero, r0, r1, r2, inner)
-                for j in range(j0):
-                    o[j] = _mapped_pixel(exact, w, c, zero, image, ra, rb, rc, cmap, j, cval)
-                for j in range(j1, wo):
-                    o[j] = _mapped_pixel(exact, w, c, zero, image, ra, rb, rc, cmap, j, cval)
+                    odd = _interior_row(LAPLACE, w, c, zero, r0, r1, r2, inner)
                 if odd:
                     for j in range(j0, j1):
-                        if not (tiny <= o[j] < math.inf):
-                            o[j] = _mapped_pixel(
-                                exact, w, c, zero, image, ra, rb, rc, cmap, j, cval
+                        if not (tiny <= o[j] < math.inf) if op == MAGNITUDE else not _finite(o[j]):
+                            o[j] = _edge_pixel(
+                                op, w, c, zero, w64, weight_exp, image, ra, rb, rc, cmap, j, cval
                             )
+                edges = (range(j0), range(j1, wo))
             else:  # a row of cval: every pixel through the maps
-                for j in range(wo):
-                    o[j] = _mapped_pixel(exact, w, c, zero, image, ra, rb, rc, cmap, j, cval)
+                edges = (range(wo), range(0))
+            for columns in edges:
+                for j in columns:
+                    o[j] = _edge_pixel(
+                        op, w, c, zero, w64, weight_exp, image, ra, rb, rc, cmap, j, cval
+                    )
 
 
 @jit(parallel=True)

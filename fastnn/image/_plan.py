@@ -128,9 +128,12 @@ def run_stencil(batch, dtype, op, mode, *, centre=0.0, weights=None, cval=0.0):
     rmap, cmap, lo, out_shape = index_maps(batch.shape[1:], (3, 3), mode)
     out = np.empty((batch.shape[0], *out_shape), dtype)
     c, zero, tiny, cval = stencil_scalars(batch.dtype, dtype, centre, cval)
-    w = np.zeros((3, 3), dtype) if weights is None else weights.astype(dtype)
+    w64 = np.zeros((3, 3)) if weights is None else weights.astype(np.float64)
+    w = w64.astype(dtype)
+    # 2**weight_exp bounds the sum of |weights| (and |gx| + |gy| ≤ 16 max|x| for Sobel).
+    weight_exp = 5 if weights is None else int(np.frexp(np.abs(w64).max())[1]) + 4
     chunk = row_chunk(*out.shape[:2])
-    args = (batch, op, w, c, zero, tiny, rmap, cmap, lo, cval, chunk, out)
+    args = (batch, op, w, c, zero, tiny, rmap, cmap, lo, cval, chunk, w64, weight_exp, out)
     _kernels.stencil_3x3(*args, work=out.size * 9)
     return out
 

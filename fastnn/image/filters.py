@@ -97,6 +97,8 @@ def _correlate(image, kernel, mode, cval, *, flip):
     out = np.empty((batch.shape[0], *out_shape), dtype)
     chunk = row_chunk(*out.shape[:2])
     kh = weights.shape[0]
+    tap_rows, tap_cols = np.nonzero(weights)
+    taps = (tap_rows, tap_cols, weights[tap_rows, tap_cols], weight_exponent(weights))
     factors = rank1_factors(weights)
     if factors is not None:
         col, row = factors
@@ -104,16 +106,23 @@ def _correlate(image, kernel, mode, cval, *, flip):
         (row_cols,) = np.nonzero(row)
         _kernels.correlate_separable(
             batch, col_rows, col[col_rows].astype(dtype), row_cols, row[row_cols].astype(dtype),
-            kh, rmap, cmap, lo, cval, chunk, out,
+            kh, rmap, cmap, lo, cval, chunk, taps, out,
             work=out.size * (col_rows.size + row_cols.size),
         )  # fmt: skip
     else:
-        tap_rows, tap_cols = np.nonzero(weights)
         _kernels.correlate_taps(
             batch, tap_rows, tap_cols, weights[tap_rows, tap_cols].astype(dtype),
-            kh, rmap, cmap, lo, cval, chunk, out, work=out.size * tap_rows.size,
+            kh, rmap, cmap, lo, cval, chunk, taps, out, work=out.size * tap_rows.size,
         )  # fmt: skip
     return unbatch(image, out)
+
+
+def weight_exponent(weights):
+    """Return an integer ``e`` with ``Σ|weights| ≤ 2**e`` (0 for no weights), without overflow."""
+    biggest = np.abs(weights).max(initial=0.0)
+    if biggest == 0:
+        return 0
+    return int(np.frexp(biggest)[1]) + int(np.ceil(np.log2(weights.size)))
 
 
 def rank1_factors(weights):
