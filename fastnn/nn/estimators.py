@@ -10,12 +10,14 @@ scikit-learn's own; scikit-learn is therefore a run-time dependency of
 these two classes (and of nothing else in fastnn.nn).
 """
 
+import math
 import numbers
 import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.metaestimators import available_if
@@ -111,7 +113,7 @@ class _BaseMLP(BaseEstimator):
         if self.momentum > 1:
             raise ValueError(f"momentum must be in [0, 1], got {self.momentum}")
         _checks.check_int(self.max_iter, "max_iter", low=1)
-        _checks.check_int(self.n_iter_no_change, "n_iter_no_change", low=1)
+        _check_n_iter_no_change(self.n_iter_no_change)
         _checks.check_int(self.max_fun, "max_fun", low=1)
         if self.batch_size != "auto":
             _checks.check_int(self.batch_size, "batch_size", low=1)
@@ -125,6 +127,9 @@ class _BaseMLP(BaseEstimator):
 
     def _fit(self, X, y, incremental, classes=None):
         sizes, activation = self._check_params()
+        if incremental and self.early_stopping:
+            # scikit-learn's rule and message: one epoch on a batch has no validation set.
+            raise ValueError("partial_fit does not support early_stopping=True")
         fitted = hasattr(self, "_net")
         reuse = fitted and (incremental or self.warm_start)
         X, y = self._validate(X, y, reset=not reuse, classes=classes)
@@ -145,6 +150,12 @@ class _BaseMLP(BaseEstimator):
             self.t_ = 0
             self._no_improvement = 0
             self._optimizer = None
+        elif self.early_stopping and self.validation_scores_ is None:
+            # early_stopping switched on since the last fit (warm start)
+            self.validation_scores_, self.best_validation_score_ = [], -np.inf
+        elif not self.early_stopping and self.best_loss_ is None:
+            # switched off: a fit with early stopping leaves best_loss_ None
+            self.best_loss_ = np.inf
         self.coefs_, self.intercepts_ = self._net.weights, self._net.biases
         if self.solver == "lbfgs":
             return self._fit_lbfgs(X, y)
@@ -194,7 +205,7 @@ class _BaseMLP(BaseEstimator):
                     self.best_loss_ = min(self.best_loss_, loss)
                     continue
                 if X_val is not None:
-                    score = self.score(X_val, y_val)
+                    score = self._validation_score(X_val, y_val)
                     self.validation_scores_.append(score)
                     if score > self.best_validation_score_:
                         best_params = self._net.params.copy()
@@ -272,7 +283,7 @@ class _BaseMLP(BaseEstimator):
 
     def _split(self, X, y):
         n = X.shape[0]
-        n_val = max(1, round(self.validation_fraction * n))
+        n_val = math.ceil(self.validation_fraction * n)  # train_test_split's size, as sklearn's
         if n - n_val < 1:
             raise ValueError(
                 f"early_stopping needs at least 2 samples with validation_fraction="
@@ -282,17 +293,36 @@ class _BaseMLP(BaseEstimator):
         # that a rare class is in the validation set in its proportion.
         stratify = y if is_classifier(self) and y.ndim == 1 else None
         try:
+            # A split of no samples is refused below, as too small, not by train_test_split.
             X_train, X_val, y_train, y_val = train_test_split(
-                X, y, test_size=n_val, stratify=stratify,
+                X, y, test_size=max(n_val, 1), stratify=stratify,
                 random_state=int(self._rng.integers(np.iinfo(np.int32).max)),
             )  # fmt: skip
         except ValueError as error:
+            what = "a stratified validation set" if stratify is not None else "a validation set"
             raise ValueError(
-                f"early_stopping cannot split off a stratified validation set of {n_val} "
-                f"samples (validation_fraction={self.validation_fraction}): {error}"
+                f"early_stopping cannot split off {what} of {n_val} samples "
+                f"(validation_fraction={self.validation_fraction}): {error}"
             ) from None
+        if n_val < 2:
+            # scikit-learn's check and message, after its split as there: the score
+            # of one sample is NaN (r2) or 0/1, and early stopping on it is noise.
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
         y_val = self._decode(y_val) if is_classifier(self) else y_val
         return X_train, y_train, X_val, y_val
+
+    def _validation_score(self, X_val, y_val):
+        # The split is already a validated array: through the public score it would
+        # be checked again, and as an array against an estimator fitted on a
+        # DataFrame it warned "X does not have valid feature names" every epoch.
+        # NaN for non-finite outputs, as scikit-learn's _score_with_function.
+        out = forward_in_blocks(self._net, np.ascontiguousarray(X_val, dtype=self._net.dtype))
+        if not np.isfinite(out).all():
+            return np.nan
+        return float(self._score_outputs(out, y_val))
 
     def _forward(self, X):
         check_is_fitted(self, "_net")
@@ -451,7 +481,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def predict(self, X):
         """Return the most probable class of each row (multilabel: 1 where σ(f[L]) > ½)."""
-        z = self._forward(X)
+        return self._labels(self._forward(X))
+
+    def _score_outputs(self, z, y):
+        return accuracy_score(y, self._labels(z))  # as ClassifierMixin.score
+
+    def _labels(self, z):
         if self._multilabel:
             return (z > 0).astype(np.int64)
         if z.shape[1] == 1:
@@ -500,6 +535,20 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         """Return ŷ = a[L], shape (n,) or (n, n_outputs) as ``y`` was."""
         out = self._forward(X)
         return out[:, 0] if self._y_1d else out
+
+    def _score_outputs(self, out, y):
+        return r2_score(y, out[:, 0] if self._y_1d else out)  # as RegressorMixin.score
+
+
+def _check_n_iter_no_change(value):
+    # A positive int, or inf: scikit-learn's documented way to switch the rule off.
+    is_real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if is_real and value == np.inf:
+        return
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise TypeError(f"n_iter_no_change must be a positive integer or np.inf, got {value!r}")
+    if value < 1:
+        raise ValueError(f"n_iter_no_change must be a positive integer or np.inf, got {value}")
 
 
 def _progress(epochs):

@@ -4,6 +4,7 @@ The stratified early-stopping split, multilabel targets and the L-BFGS
 solver, each against scikit-learn's own estimator, and their bad inputs.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -47,7 +48,7 @@ def test_the_validation_split_keeps_every_class_in_proportion(seed, fraction):
     clf = _Recorder((4,), early_stopping=True, validation_fraction=fraction, max_iter=2,
                     random_state=seed).fit(X, y)  # fmt: skip
     y_val = clf.split_[3]
-    n_val = max(1, round(fraction * len(y)))
+    n_val = math.ceil(fraction * len(y))  # train_test_split's size for test_size=fraction
     assert len(y_val) == n_val
     for label, count in zip(*np.unique(y, return_counts=True), strict=True):
         # train_test_split's stratified counts: within one of the proportion

@@ -86,3 +86,104 @@ def test_partial_fit_adds_one_to_n_iter_and_its_rows_to_t():
     for k in range(1, 4):
         model.partial_fit(X_BLOBS, Y_BLOBS)
         assert model.n_iter_ == 3 + k and model.t_ == (3 + k) * len(Y_BLOBS)
+
+
+# -- early stopping ----------------------------------------------------------------------
+
+
+def _pair(name, **params):
+    """The same estimator from scikit-learn and from fastnn."""
+    from sklearn import neural_network
+
+    return [getattr(m, name)(hidden_layer_sizes=(4,), random_state=0, **params)
+            for m in (neural_network, fastnn_nn)]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["MLPClassifier", "MLPRegressor"])
+def test_partial_fit_refuses_early_stopping_as_scikit_learn(name):
+    y = Y_BLOBS if name == "MLPClassifier" else Y_BLOBS.astype(float)
+    kwargs = {"classes": [0, 1]} if name == "MLPClassifier" else {}
+    match = "partial_fit does not support early_stopping=True"
+    for first_call in _pair(name, early_stopping=True, max_iter=3):
+        with pytest.raises(ValueError, match=match):
+            first_call.partial_fit(X_BLOBS, y, **kwargs)
+    for after_fit in _pair(name, early_stopping=True, max_iter=3):
+        after_fit.fit(X_BLOBS, y)
+        with pytest.raises(ValueError, match=match):  # was a TypeError comparing with None
+            after_fit.partial_fit(X_BLOBS, y)
+
+
+def test_early_stopping_switched_between_fits_keeps_training():
+    y = Y_BLOBS.astype(float)
+    model = MLPRegressor((4,), max_iter=3, warm_start=True, random_state=0).fit(X_BLOBS, y)
+    assert model.validation_scores_ is None
+    model.set_params(early_stopping=True).fit(X_BLOBS, y)  # was: None.append
+    assert len(model.validation_scores_) == model.n_iter_ == 3 and model.best_loss_ is None
+    model.set_params(early_stopping=False).partial_fit(X_BLOBS, y)  # was: min(None, loss)
+    assert model.best_loss_ == model.loss_curve_[-1]
+
+
+@pytest.mark.parametrize("name", ["MLPClassifier", "MLPRegressor"])
+def test_a_dataframe_with_early_stopping_warns_nothing_as_scikit_learn(name):
+    import warnings
+
+    import pandas as pd
+    from sklearn.exceptions import ConvergenceWarning
+
+    X = pd.DataFrame(X_BLOBS, columns=[f"f{k}" for k in range(X_BLOBS.shape[1])])
+    y = Y_BLOBS if name == "MLPClassifier" else Y_BLOBS.astype(float)
+    for model in _pair(name, early_stopping=True, max_iter=8):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the feature-names warning came once per epoch
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+            model.predict(X)
+        assert model.best_validation_score_ == max(model.validation_scores_)
+        assert list(model.feature_names_in_) == list(X.columns)
+
+
+def test_the_validation_score_is_the_public_score_of_the_split(rng):
+    model = MLPClassifier((4,), early_stopping=True, max_iter=3, random_state=0)
+    model.fit(X_BLOBS, Y_BLOBS)
+    X_val, y_val = X_BLOBS[:50], Y_BLOBS[:50]
+    assert model._validation_score(X_val, y_val) == model.score(X_val, y_val)
+    reg = MLPRegressor((4,), max_iter=3, random_state=0).fit(X_BLOBS, rng.normal(size=(200, 2)))
+    y2 = rng.normal(size=(50, 2))
+    assert reg._validation_score(X_val, y2) == pytest.approx(reg.score(X_val, y2), rel=1e-12)
+
+
+@pytest.mark.parametrize("value", [np.inf, float("inf")])
+@pytest.mark.parametrize("name", ["MLPClassifier", "MLPRegressor"])
+def test_n_iter_no_change_inf_switches_the_rule_off_as_scikit_learn(name, value):
+    y = Y_BLOBS if name == "MLPClassifier" else Y_BLOBS.astype(float)
+    # tol=10: no epoch ever improves, so any finite n_iter_no_change would stop the fit.
+    for model in _pair(name, n_iter_no_change=value, tol=10.0, max_iter=15):
+        assert model.fit(X_BLOBS, y).n_iter_ == 15
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.5, -np.inf, np.nan, "10", True, None])
+def test_n_iter_no_change_is_a_positive_int_or_inf_as_scikit_learn(value):
+    for model in _pair("MLPRegressor", n_iter_no_change=value, max_iter=2):
+        if value is True and model.__module__.startswith("sklearn"):
+            continue  # scikit-learn takes True as the integer 1; fastnn refuses bools
+        with pytest.raises((TypeError, ValueError), match="n_iter_no_change"):
+            model.fit(X_BLOBS, Y_BLOBS.astype(float))
+
+
+@pytest.mark.parametrize(("name", "n", "fraction"), [("MLPRegressor", 10, 0.1),
+                                                     ("MLPRegressor", 30, 0.03),
+                                                     ("MLPRegressor", 30, 0.0),
+                                                     ("MLPClassifier", 10, 0.1)])  # fmt: skip
+def test_a_validation_set_under_two_samples_is_refused_as_scikit_learn(name, n, fraction):
+    # The classifier's targets are multilabel, which neither library stratifies.
+    y = (X_BLOBS[:n, :2] > 0).astype(int) if name == "MLPClassifier" else X_BLOBS[:n, 0]
+    for model in _pair(name, early_stopping=True, validation_fraction=fraction, max_iter=3):
+        if fraction == 0 and model.__module__.startswith("sklearn"):
+            continue  # scikit-learn's train_test_split refuses test_size=0.0 in its own words
+        with pytest.raises(ValueError, match="The validation set is too small"):
+            model.fit(X_BLOBS[:n], y)
+    # 2 samples (ceil(0.1 × 11), as train_test_split counts) are enough for both
+    for model in _pair(name, early_stopping=True, max_iter=2):
+        model.fit(X_BLOBS[:11], (X_BLOBS[:11, :2] > 0).astype(int) if name == "MLPClassifier"
+                  else X_BLOBS[:11, 0])  # fmt: skip
+        assert len(model.validation_scores_) == 2
