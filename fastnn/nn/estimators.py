@@ -365,7 +365,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
       ``max_iter`` iterations, ``max_fun`` loss evaluations and ``tol`` on
       the projected gradient, as scikit-learn's; no ``partial_fit``.
     - ``early_stopping``: the validation set is stratified by class (not
-      for multilabel targets), as scikit-learn's.
+      for multilabel targets), as scikit-learn's, and must hold 2 samples or
+      more; ``partial_fit`` refuses it. ``n_iter_no_change=np.inf`` turns
+      the no-improvement rule off.
+    - ``n_iter_`` counts the epochs of the last ``fit`` (warm start too, as
+      scikit-learn's); each ``partial_fit`` adds one. ``t_`` and
+      ``loss_curve_`` run on across fits.
+    - An epoch whose loss is inf, NaN or over 10⁴ × max(first epoch's, 1)
+      raises ``ValueError`` naming ``learning_rate_init`` (divergence), the
+      parameters left as they were before that epoch.
 
     Attributes
     ----------
