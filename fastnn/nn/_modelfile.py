@@ -64,7 +64,7 @@ def read(file):
             text = str(_read_array(archive, "meta"))
             try:
                 meta = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested deep
                 raise InvalidModelFile("its 'meta' is not JSON") from None
             check_meta(meta, headers)
             arrays = {name: _read_array(archive, name) for name in headers if name != "meta"}

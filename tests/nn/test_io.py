@@ -71,6 +71,10 @@ CORRUPTIONS = {
         "not of format 1",
     ),
     "meta not JSON": (lambda meta, arrays: arrays.update(meta=np.array("{not")), "not JSON"),
+    "meta nested deep": (
+        lambda meta, arrays: arrays.update(meta=np.array("[" * 10**5)),
+        "not JSON",
+    ),
     "meta not npy": (lambda meta, arrays: arrays.update(meta=b"garbage bytes"), "damaged"),
     "format 2": (_set(["format"], 2), "not of format 1"),
     "kind SGD": (_set(["kind"], "SGD"), "kind must be one of MLP, MLPClassifier, MLPRegressor"),
