@@ -47,6 +47,14 @@ def sobel(image, axis=-1, *, mode="reflect"):
     The zero column of the kernel is kept in the sum, as scipy keeps it, so a
     NaN pixel makes its whole 3×3 neighbourhood NaN.
 
+    Integer images of up to 16 bits are computed exactly (in int64); float
+    images in their own dtype, with rounding only, and never overflow where
+    the exact derivative is finite: a pixel that comes out ±inf or NaN from
+    finite values (float32 past ~4e37, float64 past ~2e307) is recomputed in
+    float64 from its neighbours scaled by a power of two. The same holds for
+    :func:`prewitt`, :func:`laplace` and :func:`gradient_magnitude`, and
+    :func:`gradient_orientation` redoes the pixels whose gx or gy overflowed.
+
     References
     ----------
     I. Sobel and G. Feldman, "A 3×3 isotropic gradient operator for image

@@ -44,8 +44,20 @@ def correlate2d(image, kernel, *, mode="reflect", cval=0.0):
     Zero weights are left out of the sum, as scipy.ndimage leaves them out,
     so NaN in the image spreads exactly over the kernel's non-zero footprint.
     A rank-1 kernel (Sobel, Prewitt, box, Gaussian, 1×k, k×1) runs as two
-    fused 1-D passes and a dense 3×3 kernel as nine unrolled taps; results
-    differ from the direct sum by rounding only.
+    fused 1-D passes and a dense 3×3 kernel as nine unrolled taps, other
+    kernels tap by tap, all summed in the result dtype (float32 for float32).
+
+    What is promised, for finite images, kernel and ``cval``: each output
+    is the exact sum Σ K·x up to rounding, an error of a few ulps (of the
+    result dtype) of Σ|K|·|x| times the number of taps; it is ±inf only
+    where the exact sum lies beyond the dtype's largest value, up to that
+    rounding. The fast sums can overflow where the exact one does not (a
+    partial sum, or the separable passes' intermediate row, from about 1e38
+    in float32 and 1e307 in float64); overflow always ends in inf or NaN,
+    so every output that comes out non-finite is recomputed as a float64
+    sum over the taps, its pixels first scaled by a power of two (exactly)
+    where Σ|K|·max|x| nears the float64 limit. Non-finite inputs give the
+    NaN or ±inf that exact arithmetic with infinities gives, as scipy's.
 
     Examples
     --------
