@@ -161,11 +161,10 @@ class _BaseMLP(BaseEstimator):
             return self._fit_lbfgs(X, y)
         if self._optimizer is None or not incremental:
             self._optimizer = self._make_optimizer()
-        if not incremental:
-            # n_iter_ counts this fit's epochs, warm start or not (scikit-learn since 1.3,
-            # its #24764); t_ and loss_curve_ go on counting across fits, as there.
-            # partial_fit adds its one epoch to the count.
-            self.n_iter_ = 0
+        # n_iter_ counts this call's epochs, warm start or not, so a partial_fit
+        # leaves 1 (scikit-learn since 1.3, its #24764); t_ and loss_curve_ go on
+        # counting across calls, as there.
+        self.n_iter_ = 0
         X_val = y_val = None
         if self.early_stopping and not incremental:
             X, y, X_val, y_val = self._split(X, y)
@@ -368,9 +367,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
       for multilabel targets), as scikit-learn's, and must hold 2 samples or
       more; ``partial_fit`` refuses it. ``n_iter_no_change=np.inf`` turns
       the no-improvement rule off.
-    - ``n_iter_`` counts the epochs of the last ``fit`` (warm start too, as
-      scikit-learn's); each ``partial_fit`` adds one. ``t_`` and
-      ``loss_curve_`` run on across fits.
+    - ``n_iter_`` counts the epochs of the last call, as scikit-learn's: of
+      the last ``fit`` (warm start too), and 1 after a ``partial_fit``.
+      ``t_`` and ``loss_curve_`` run on across calls.
     - An epoch whose loss is inf, NaN or over 10⁴ × max(first epoch's, 1)
       raises ``ValueError`` naming ``learning_rate_init`` (divergence), the
       parameters left as they were before that epoch.
