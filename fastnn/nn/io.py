@@ -55,7 +55,8 @@ def save(model, path):
 def load(path):
     """Return the model saved by :func:`save` (or ``model.save``) at ``path``.
 
-    Its predictions are bit-identical to the saved model's. The file is
+    Its parameters are bit-identical to the saved model's (its predictions, BLAS
+    products of them, equal up to the order BLAS sums in). The file is
     trusted for nothing: only the kinds ``MLP``, ``MLPClassifier`` and
     ``MLPRegressor`` are built, every array's shape is checked against the
     metadata before anything is allocated from it, parameters must be finite,

@@ -8,7 +8,7 @@ Networks are plain lists, ``weights[l]`` of shape (n[l−1], n[l]).
 network, in plain NumPy); :func:`fastnn.nn.load` has none: it reads a file
 that :func:`fastnn.nn.io.save` wrote, and NumPy has no other way to say
 that than ``np.load`` itself, so a twin would test ``np.load`` against
-itself. Its test is the round trip (bit-identical predictions).
+itself. Its test is the round trip (bit-identical parameters).
 """
 
 import numpy as np

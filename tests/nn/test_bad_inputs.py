@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from fastnn.nn import MLP, activations
+from fastnn.testing import assert_reordered_close
 
 DTYPES = st.sampled_from(
     [np.float64, np.float32, np.float16, np.int8, np.uint8, np.int64, np.bool_, np.complex64]
@@ -47,7 +48,9 @@ def test_forward_is_the_same_for_every_memory_layout(rng):
     base = rng.normal(size=(6, 5))
     expected = net.forward(base)
     for label, X in layouts(base):
-        np.testing.assert_array_equal(net.forward(X), expected, err_msg=label)
+        # X is made contiguous at the edge, but a BLAS may still pick its
+        # summation order by the copy's alignment (MKL does): equal up to order.
+        assert_reordered_close(net.forward(X), expected, length=5 + 4, err_msg=label)
     read_only = base.copy()
     read_only.flags.writeable = False
     net.forward(read_only)
