@@ -13,9 +13,10 @@ The PLA's decisions are made exactly as the kernels make them (the sign of
 the column-order sum, see :mod:`fastnn.linear._rows`), with a cheaper filter
 here: a BLAS dot, settled by the Cauchy-Schwarz bound ``‖x‖ ‖w‖`` (``‖x‖``
 of every row computed once per call, ``‖w‖`` after each update) and the
-column-order sum in Python when it cannot settle. So the twin's Perceptron
-weights equal the kernel's bit for bit; the SVM's and the neuron's agree to
-rounding.
+column-order sum in Python when it cannot settle. The bound covers the
+rounding of any summation order, with or without FMA, so whichever kernel
+BLAS picks on a CPU, the twin's Perceptron weights equal the kernel's bit for
+bit; the SVM's and the neuron's agree to rounding.
 """
 
 import math
