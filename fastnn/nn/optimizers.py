@@ -7,6 +7,7 @@ in arrays allocated at its first step and updates θ in place in one kernel.
 
 import numpy as np
 
+from fastnn import _checks
 from fastnn.nn import _kernels
 
 __all__ = ["SGD", "Adam"]
@@ -55,6 +56,7 @@ class SGD:
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads``."""
+        grads = _check_step(params, grads, self.velocity)
         if self.velocity is None:
             self.velocity = np.zeros_like(params)
         _kernels.sgd_step(params, grads, self.velocity, float(self.learning_rate),
@@ -105,6 +107,7 @@ class Adam:
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads``."""
+        grads = _check_step(params, grads, self.m)
         if self.m is None:
             self.m, self.v = np.zeros_like(params), np.zeros_like(params)
         self.t += 1
@@ -112,3 +115,33 @@ class Adam:
                 / (1 - self.beta_1**self.t))  # fmt: skip
         _kernels.adam_step(params, grads, self.m, self.v, float(lr_t), float(self.beta_1),
                            float(self.beta_2), float(self.epsilon))  # fmt: skip
+
+
+def _check_step(params, grads, state):
+    """Return ``grads`` as a contiguous array of ``params``' dtype, or raise.
+
+    ``params`` is updated in place, so it must be a writable, C-contiguous,
+    1-D float32 or float64 ndarray (a copy would leave the caller's array
+    untouched); ``grads`` and the state of earlier steps must match its
+    length (the kernel reads them index by index, unchecked).
+    """
+    if not isinstance(params, np.ndarray) or params.dtype not in (np.float32, np.float64):
+        what = f"dtype {params.dtype}" if isinstance(params, np.ndarray) else type(params).__name__
+        raise TypeError(
+            f"params must be a float32 or float64 ndarray (updated in place), got {what}"
+        )
+    if params.ndim != 1 or not params.flags.c_contiguous or not params.flags.writeable:
+        raise ValueError(
+            f"params must be a writable, C-contiguous 1-D array (updated in place), got shape "
+            f"{params.shape}, contiguous={params.flags.c_contiguous}, "
+            f"writeable={params.flags.writeable}"
+        )
+    grads = _checks.check_array(grads, "grads", ndim=1, allow_empty=True)
+    if grads.shape != params.shape:
+        raise ValueError(f"grads must have the shape of params {params.shape}, got {grads.shape}")
+    if state is not None and state.shape != params.shape:
+        raise ValueError(
+            f"params has {params.shape[0]} entries, but this optimizer's state was made for "
+            f"{state.shape[0]}: use a new optimizer for a new parameter vector"
+        )
+    return np.ascontiguousarray(grads, dtype=params.dtype)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from fastnn.nn import MLP, activations
+from fastnn.nn import MLP, SGD, Adam, activations
 from fastnn.testing import assert_reordered_close
 
 DTYPES = st.sampled_from(
@@ -67,3 +67,35 @@ def test_integer_and_bool_inputs_become_the_networks_dtype():
 def test_non_finite_targets_are_refused(y):
     with pytest.raises(ValueError, match="y must be finite"):
         MLP([1, 1], "identity").gradients([[1.0]], y)
+
+
+@pytest.mark.parametrize(
+    "optimizer", [SGD, lambda: SGD(momentum=0.9), Adam], ids=["sgd", "momentum", "adam"]
+)
+def test_optimizer_steps_check_their_arrays(optimizer):
+    """The step kernels index params, grads and state unchecked: a short grads read past its end."""
+    cases = [
+        (lambda: [1.0, 2.0], np.ones(2), TypeError, "params must be a float32 or float64 ndarray"),
+        (lambda: np.ones(2, np.int64), np.ones(2), TypeError, "params must be a float32"),
+        (lambda: np.ones((2, 2)), np.ones((2, 2)), ValueError, "params must be a writable"),
+        (lambda: np.ones((2, 3))[:, 0], np.ones(2), ValueError, "C-contiguous"),
+        (lambda: np.ones(3), np.ones(4), ValueError, "grads must have the shape of params"),
+        (lambda: np.ones(3), ["a", "b", "c"], TypeError, "grads must hold real numbers"),
+    ]
+    for make_params, grads, error, match in cases:
+        params = make_params()
+        before = np.array(params, copy=True)
+        with pytest.raises(error, match=match):
+            optimizer().step(params, grads)
+        np.testing.assert_array_equal(params, before)
+    read_only = np.ones(2)
+    read_only.flags.writeable = False
+    with pytest.raises(ValueError, match="writable"):
+        optimizer().step(read_only, np.ones(2))
+    stepped = optimizer()
+    stepped.step(np.ones(3), np.ones(3))
+    with pytest.raises(ValueError, match="this optimizer's state was made for 3"):
+        stepped.step(np.ones(4), np.ones(4))
+    params = np.ones(3, np.float32)
+    optimizer().step(params, np.ones(3))  # float64 grads for float32 params: cast
+    assert params.dtype == np.float32 and np.all(params < 1)
