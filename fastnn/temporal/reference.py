@@ -3,8 +3,10 @@
 They are the oracle of the tests and the baseline of the benchmarks, so they
 are plain, honest NumPy: the windows of the rolling statistics come from
 ``sliding_window_view`` over the series padded with ``window - 1`` NaNs (the
-common NumPy idiom, O(n · window)), reduced with NaN masks and two passes
-where a variance is involved; lags are slices; the spectra come from
+common NumPy idiom, O(n · window)), reduced with masks of the finite values
+(±inf is missing, as NaN, pandas's rule) and, for var, std and slope, two
+passes over each window divided by its largest magnitude (so squares of
+values from 1e-300 to 1e300 stay representable); lags are slices; the spectra come from
 ``numpy.fft.rfft``. Windows are reduced in chunks of about 4 million values
 so that memory stays bounded. They validate nothing beyond what NumPy rejects.
 """
@@ -56,9 +58,9 @@ def _rolling(x, window, min_periods, axis, stat):
     step = max(1, _CHUNK_VALUES // (window * max(1, series.size // n)))
     for lo in range(0, n, step):
         w = windows[..., lo : lo + step, :]
-        valid = ~np.isnan(w)
+        valid = np.isfinite(w)  # ±inf is missing, as NaN: pandas's rule
         count = valid.sum(axis=-1)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             values = stat(w, valid, count)
         out[..., lo : lo + step] = np.where(count >= min_periods, values, np.nan)
     return np.moveaxis(out, -1, axis).astype(dtype)
@@ -68,13 +70,27 @@ def _sum(w, valid, count):
     return np.where(valid, w, 0.0).sum(axis=-1)
 
 
-def _var(ddof):
+def _scaled(w, valid):
+    """Each window divided by its largest finite magnitude (1 where that is 0), and that
+    magnitude: squares of values from 1e-300 to 1e300 neither overflow nor underflow."""
+    scale = np.where(valid, np.abs(w), 0.0).max(axis=-1, initial=0.0)
+    scale = np.where(scale > 0, scale, 1.0)
+    return w / scale[..., None], scale
+
+
+def _std(ddof):
     def stat(w, valid, count):
-        mean = _sum(w, valid, count) / count
-        squares = np.where(valid, (w - mean[..., None]) ** 2, 0.0).sum(axis=-1)
-        return np.where(count > ddof, squares / (count - ddof), np.nan)
+        y, scale = _scaled(w, valid)
+        mean = _sum(y, valid, count) / count
+        squares = np.where(valid, (y - mean[..., None]) ** 2, 0.0).sum(axis=-1)
+        return np.where(count > ddof, np.sqrt(squares / (count - ddof)), np.nan) * scale
 
     return stat
+
+
+def _var(ddof):
+    std = _std(ddof)
+    return lambda w, valid, count: std(w, valid, count) ** 2
 
 
 def rolling_sum(x, window, *, min_periods=None, axis=-1):
@@ -89,13 +105,12 @@ def rolling_mean(x, window, *, min_periods=None, axis=-1):
 
 def rolling_var(x, window, *, min_periods=None, axis=-1, ddof=1):
     """NumPy twin of :func:`fastnn.temporal.rolling_var`: two passes over each window."""
-    return _rolling(x, window, min_periods, axis, _var(ddof))
+    return _rolling(x, window, min_periods, axis, _var(ddof))  # as std², so 1e200 gives inf
 
 
 def rolling_std(x, window, *, min_periods=None, axis=-1, ddof=1):
     """NumPy twin of :func:`fastnn.temporal.rolling_std`."""
-    var = _var(ddof)
-    return _rolling(x, window, min_periods, axis, lambda w, v, c: np.sqrt(var(w, v, c)))
+    return _rolling(x, window, min_periods, axis, _std(ddof))
 
 
 def rolling_min(x, window, *, min_periods=None, axis=-1):
@@ -124,12 +139,13 @@ def rolling_range(x, window, *, min_periods=None, axis=-1):
 
 
 def _slope(w, valid, count):
+    y, scale = _scaled(w, valid)
     u = np.arange(w.shape[-1], dtype=np.float64)
     u_mean = np.where(valid, u, 0.0).sum(axis=-1) / count
-    x_mean = _sum(w, valid, count) / count
+    y_mean = _sum(y, valid, count) / count
     du = np.where(valid, u - u_mean[..., None], 0.0)
-    dx = np.where(valid, w - x_mean[..., None], 0.0)
-    slope = (du * dx).sum(axis=-1) / (du * du).sum(axis=-1)
+    dy = np.where(valid, y - y_mean[..., None], 0.0)
+    slope = (du * dy).sum(axis=-1) / (du * du).sum(axis=-1) * scale
     return np.where(count >= 2, slope, np.nan)
 
 
@@ -185,16 +201,18 @@ def aggregate(
     *,
     axis=-1,
 ):
-    """NumPy twin of :func:`fastnn.temporal.aggregate`: two-pass moments with NaN masks."""
-    series, dtype = _series(x, axis)
-    valid = ~np.isnan(series)
+    """NumPy twin of :func:`fastnn.temporal.aggregate`: two-pass moments with NaN masks,
+    of each series divided by its largest finite magnitude (then scaled back)."""
+    raw, dtype = _series(x, axis)
+    valid = ~np.isnan(raw)
+    series, scale = _scaled(raw, np.isfinite(raw))
     n = valid.sum(axis=-1).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         mean = np.where(valid, series, 0.0).sum(axis=-1) / n
         d = np.where(valid, series - mean[..., None], 0.0)
         m2, m3, m4 = ((d**p).sum(axis=-1) for p in (2, 3, 4))
-        low = np.where(valid, series, np.inf).min(axis=-1)
-        high = np.where(valid, series, -np.inf).max(axis=-1)
+        low = np.where(valid, raw, np.inf).min(axis=-1)
+        high = np.where(valid, raw, -np.inf).max(axis=-1)
         # scipy.stats's rule, and equal values are flat however the mean rounds
         flat = ~(m2 / n > (np.finfo(np.float64).eps * mean) ** 2) | (low == high)
         g1 = (m3 / n) / (m2 / n) ** 1.5
@@ -205,18 +223,24 @@ def aggregate(
         steps = np.abs(np.diff(series, axis=-1))
         pairs = ~np.isnan(steps)
         stats = {
-            "mean": mean,
-            "std": np.where(n > 1, np.where(low == high, 0.0, np.sqrt(m2 / (n - 1))), np.nan),
+            "mean": mean * scale,
+            "std": np.where(n > 1, np.where(low == high, 0.0, np.sqrt(m2 / (n - 1))), np.nan)
+            * scale,
             "min": np.where(n > 0, low, np.nan),
             "max": np.where(n > 0, high, np.nan),
-            "median": _nanmedian(series, valid),
+            "median": _nanmedian(raw, valid),
             "skew": np.where((n > 2) & ~flat, g1 * np.sqrt(n * (n - 1)) / (n - 2), np.nan),
             "kurtosis": np.where(
                 (n > 3) & ~flat, ((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3)), np.nan
             ),
-            "slope": np.where(n > 1, (du * d).sum(axis=-1) / (du * du).sum(axis=-1), np.nan),
-            "abs_energy": np.where(n > 0, np.where(valid, series**2, 0.0).sum(axis=-1), np.nan),
-            "mean_abs_change": np.where(pairs, steps, 0.0).sum(axis=-1) / pairs.sum(axis=-1),
+            "slope": np.where(n > 1, (du * d).sum(axis=-1) / (du * du).sum(axis=-1), np.nan)
+            * scale,
+            "abs_energy": np.where(n > 0, np.where(valid, series**2, 0.0).sum(axis=-1), np.nan)
+            * scale
+            * scale,
+            "mean_abs_change": np.where(pairs, steps, 0.0).sum(axis=-1)
+            / pairs.sum(axis=-1)
+            * scale,
         }
     return np.stack([stats[f] for f in features], axis=-1).astype(dtype)
 
@@ -241,9 +265,11 @@ _SPECTRAL = (
 
 
 def _spectral(windows, fs, features):
-    """Spectral features of float64 series along the last axis."""
+    """Spectral features of float64 series along the last axis, each divided by its
+    largest magnitude first (the amplitude and the energy are scaled back)."""
     n = windows.shape[-1]
     bins = n // 2
+    windows, scale = _scaled(windows, np.isfinite(windows))
     spectrum = np.fft.rfft(windows, axis=-1)[..., 1 : bins + 1]
     k = np.arange(1, bins + 1)
     weight = np.where(2 * k == n, 1.0, 2.0)
@@ -261,11 +287,13 @@ def _spectral(windows, fs, features):
     dominant = np.argmax(amplitude, axis=-1) if bins else np.zeros(total.shape, int)
     stats = {
         "dominant_frequency": np.where(silent, np.nan, (dominant + 1) * fs / n),
-        "dominant_amplitude": amplitude.max(axis=-1) if bins else np.full(total.shape, np.nan),
+        "dominant_amplitude": amplitude.max(axis=-1) * scale
+        if bins
+        else np.full(total.shape, np.nan),
         "spectral_centroid": np.where(silent, np.nan, centroid),
         "spectral_bandwidth": np.where(silent, np.nan, bandwidth),
         "spectral_entropy": np.where(silent, np.nan, entropy),
-        "spectral_energy": total if bins else np.full(total.shape, np.nan),
+        "spectral_energy": total * scale * scale if bins else np.full(total.shape, np.nan),
     }
     nan = np.isnan(total)
     return np.stack([np.where(nan, np.nan, stats[f]) for f in features], axis=-1)
@@ -298,6 +326,7 @@ def zero_crossing_rate(x, *, axis=-1):
 def autocorrelation(x, max_lag, *, axis=-1):
     """NumPy twin of :func:`fastnn.temporal.autocorrelation`: one dot product per lag."""
     series, dtype = _series(x, axis)
+    series = _scaled(series, np.isfinite(series))[0]  # a scale-free ratio: 1e-170 works
     d = series - series.mean(axis=-1, keepdims=True)
     n = series.shape[-1]
     sums = [np.einsum("...t,...t->...", d[..., k:], d[..., : n - k]) for k in range(max_lag + 1)]

@@ -9,14 +9,23 @@ the window. A window longer than the series is allowed, as in pandas: every
 window is then partial, and the result is NaN wherever the count of valid
 values is below ``min_periods`` (bottleneck raises instead).
 
-An inf counts as a valid value: it makes the sum and mean of the windows that
-hold it infinite (NaN when +inf and -inf meet), their variance, standard
-deviation and slope NaN, and it is a fine minimum or maximum; windows
-without it are unaffected.
+±inf is missing too, as in pandas (whose rolling statistics replace ±inf by
+NaN first): it is skipped by every statistic, extrema included, and does not
+count towards ``min_periods``.
+
+Range: var, std and slope are computed on ``x`` scaled by a power of two per
+block of ``window`` points (exact), so any finite values from the smallest
+subnormal to the largest double give them to a few ulps; var is ``inf`` only
+where the true variance exceeds the largest double (std stays finite there),
+and 0 where it is below the smallest subnormal. Windows near blocks
+whose magnitudes span more than 2^398 (about 1e120) are computed by a scaled
+two-pass, O(window) each. sum and mean are plain sums: they overflow to inf
+only where a partial sum of the window exceeds the largest double.
 
 dtypes: float32 in, float32 out (accumulated in float64); float64 and every
-integer or bool dtype give float64. Each kernel is O(n) whatever the window
-(see :mod:`fastnn.temporal._kernels` for the method and its measurements).
+integer or bool dtype give float64. Each kernel is O(n) whatever the window,
+those rare windows aside (see :mod:`fastnn.temporal._kernels` for the method
+and its measurements).
 """
 
 import numpy as np
@@ -108,7 +117,8 @@ def rolling_sum(x, window, *, min_periods=None, axis=-1):
     window : int
         Points per window, ``w >= 1``; may exceed the series length.
     min_periods : int, optional
-        Valid values a window needs, from 1 to ``window``; default ``window``.
+        Valid (finite) values a window needs, from 1 to ``window``; default
+        ``window``. Values above the series length leave every point NaN.
     axis : int
         The time axis.
 

@@ -38,20 +38,33 @@ _BATCH_POINTS = 1 << 23
 _FFT_LAGS = 64
 
 
+def _scales(series):
+    """``(S, 1/S)`` per series along the last axis: the power of two that brings its
+    largest ``|x|`` into [0.5, 1) (1 where that is 0 or not finite: NaN stays NaN).
+    ``x·S`` is exact, and its squares neither overflow nor underflow."""
+    with np.errstate(invalid="ignore"):
+        high = np.abs(series).max(axis=-1, keepdims=True)
+    exponent = np.clip(np.frexp(np.where(np.isfinite(high), high, 0.0))[1], -1000, 1000)
+    return np.ldexp(1.0, -exponent), np.ldexp(1.0, exponent)
+
+
 def _power(windows):
     """``|X_k|²`` for k = 1 .. n // 2 of the real FFT along the last axis, float64."""
     spectrum = scipy.fft.rfft(windows, axis=-1, workers=-1)[..., 1:]
-    with np.errstate(over="ignore"):  # values beyond 1e154: an infinite energy, as documented
-        return spectrum.real**2 + spectrum.imag**2
+    return spectrum.real**2 + spectrum.imag**2
 
 
 def _summarise(windows, fs, codes, dtype):
+    # The spectra of x·S, S a power of two per window: every feature is a ratio of
+    # energies but the amplitude (× 1/S) and the energy (× 1/S²), so a sine of
+    # amplitude 1e-170 or 1e200 keeps its features (|X_k|² underflowed or overflowed).
     n = windows.shape[-1]
+    scale, inv = _scales(windows)
     power = np.ascontiguousarray(
-        _power(windows).reshape(-1, n // 2) if n > 1 else np.empty((windows.size, 0))
+        _power(windows * scale).reshape(-1, n // 2) if n > 1 else np.empty((windows.size, 0))
     )
     out = np.empty((power.shape[0], len(codes)), dtype)
-    _kernels.spectral_summary(power, n, fs, codes, out, work=power.size * 8)
+    _kernels.spectral_summary(power, n, fs, inv.reshape(-1), codes, out, work=power.size * 8)
     return out
 
 
@@ -95,8 +108,10 @@ def spectral_features(
     - ``spectral_energy``: :math:`\\sum_k E_k`.
 
     A constant series has energy 0, amplitude 0 and NaN for the others; a
-    series of one point, or holding a NaN, gives NaN. The energies are
-    computed in float64: values beyond about 1e154 overflow them.
+    series of one point, or holding a NaN or an inf, gives NaN. Each series is
+    scaled by a power of two before its FFT (exactly), so every finite input
+    keeps its features; only ``spectral_energy`` can leave float64's range (inf
+    beyond the largest double, 0 below the smallest).
 
     Parameters
     ----------
@@ -238,7 +253,9 @@ def autocorrelation(x, max_lag, *, axis=-1):
 
     the sample autocorrelation function (statsmodels ``acf`` with
     ``adjusted=False``); :math:`r_0 = 1`. Direct sums up to 64 lags, the FFT
-    (zero-padded, so not circular) beyond. A series holding a NaN, or
+    (zero-padded, so not circular) beyond, both on the series scaled by a
+    power of two near its largest magnitude (the ratio is scale-free; finite
+    values from 1e-300 to 1e300 all work). A series holding a NaN or an inf, or
     constant, gives NaN.
 
     Parameters
@@ -268,10 +285,13 @@ def autocorrelation(x, max_lag, *, axis=-1):
         out = np.empty((batch.shape[0], max_lag + 1), batch.dtype)
         _kernels.autocorrelation(batch, max_lag, out, work=batch.size * (max_lag + 2))
     else:
-        centred = batch - batch.mean(axis=-1, keepdims=True, dtype=np.float64)
+        # the ratio is scale-free: computed on x·S (see _scales), 1e-170 squares to no 0
+        scaled = batch * _scales(batch)[0]
+        centred = scaled - scaled.mean(axis=-1, keepdims=True, dtype=np.float64)
         size = scipy.fft.next_fast_len(2 * n - 1, real=True)
         spectrum = scipy.fft.rfft(centred, size, axis=-1, workers=-1)
         sums = scipy.fft.irfft(spectrum.real**2 + spectrum.imag**2, size, axis=-1, workers=-1)
         with np.errstate(invalid="ignore", divide="ignore"):
             out = (sums[:, : max_lag + 1] / sums[:, :1]).astype(batch.dtype)
+        out[(batch == batch[:, :1]).all(axis=-1)] = np.nan  # constant, as the kernel
     return out.reshape(*lead, max_lag + 1)

@@ -163,20 +163,26 @@ def test_serial_and_parallel_twins_agree(name, rng, parallel_and_serial, monkeyp
 # --- semantics and stability ---------------------------------------------------------------
 
 
-def test_inf_stays_in_the_windows_that_hold_it():
-    x = np.array([1.0, 2.0, np.inf, 3.0, 4.0, 5.0, -np.inf, np.inf, 6.0, 7.0, 8.0])
-    w = 2
-    assert np.array_equal(temporal.rolling_sum(x, w), reference.rolling_sum(x, w), equal_nan=True)
-    np.testing.assert_array_equal(
-        temporal.rolling_mean(x, w)[[3, 4, 5, 9, 10]], [np.inf, 3.5, 4.5, 6.5, 7.5]
+def test_inf_is_missing_as_in_pandas():
+    # pandas 3 (checked by hand for every statistic, with and without min_periods):
+    # sum, mean, var, std, min and max all skip ±inf and do not count it for
+    # min_periods. fastnn counted it as a value: var NaN at 3-5, sum inf at 1-2.
+    inf = np.inf
+    x = np.array([20, 10, 10, inf, 1, 1, 2, 3])
+    np.testing.assert_allclose(
+        temporal.rolling_var(x, 3, min_periods=1),
+        [np.nan, 50, 100 / 3, 0, 40.5, 0, 1 / 3, 1],
+        rtol=1e-12,
     )
-    assert np.isnan(temporal.rolling_sum(x, w)[7])  # +inf and -inf meet
-    std = temporal.rolling_std(x, w)
-    assert np.isnan(std[[2, 3, 6, 7, 8]]).all()
-    np.testing.assert_allclose(std[[4, 5, 9, 10]], np.sqrt(0.5))
-    assert np.isnan(temporal.rolling_slope(x, w)[[2, 3]]).all()
-    assert temporal.rolling_slope(x, w)[4] == 1.0
-    np.testing.assert_array_equal(temporal.rolling_max(x, w)[1:4], [2.0, np.inf, np.inf])
+    np.testing.assert_array_equal(temporal.rolling_sum([1, inf, 1, 1], 2), [np.nan] * 3 + [2])
+    np.testing.assert_array_equal(temporal.rolling_max([1, inf, 1, 1], 2, min_periods=1), 1.0)
+    np.testing.assert_array_equal(temporal.rolling_min([1, -inf, 2], 2, min_periods=1), [1, 1, 2])
+    np.testing.assert_array_equal(
+        temporal.rolling_slope([0, inf, 2, 3], 3, min_periods=2), [np.nan] * 2 + [1, 1]
+    )
+    for name in PANDAS:
+        got = public(name)(x, 3, min_periods=1)
+        np.testing.assert_allclose(got, pandas_rolling(x, name, 3, 1), rtol=1e-12, err_msg=name)
 
 
 def two_pass_std(x, window):
@@ -405,3 +411,62 @@ def test_with_nonfinite_matches_twin(rng):
         got = public(name)(x, 6, min_periods=2)
         want = twin(name)(x, 6, min_periods=2)
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, err_msg=name)
+
+
+# --- ±inf as missing, against pandas -----------------------------------------------------
+
+nonfinite = st.one_of(finite, st.sampled_from([np.nan, np.inf, -np.inf]))
+
+
+@given(
+    x=hnp.arrays(np.float64, st.integers(1, 60), elements=nonfinite),
+    window=st.integers(1, 70),
+    data=st.data(),
+)
+def test_property_nan_and_inf_as_pandas(x, window, data):
+    min_periods = data.draw(st.one_of(st.none(), st.integers(1, window)))
+    features = data.draw(st.sampled_from(FEATURE_SETS))
+    msg = f"window={window} min_periods={min_periods}"
+    missing = np.where(np.isfinite(x), x, np.nan)  # the same series, ±inf written as NaN
+    span = np.nanmax(np.abs(missing), initial=1.0)
+    r = pd.Series(x).rolling(window, min_periods=min_periods)
+    peers = {name: getattr(r, name)().to_numpy() for name in PANDAS}
+    peers["range"] = peers["max"] - peers["min"]
+    for name in NAMES:
+        got = public(name)(x, window, min_periods=min_periods)
+        atol = 1e-9 * span ** (2 if name == "var" else 1)
+        if name in peers:
+            # pandas adds and removes values: a constant window after a large value keeps
+            # ~eps·span² of variance there (fastnn and the twin give 0), so ~1e-8·span of std
+            loose = {"var": 1e-12 * span**2, "std": 1e-6 * span}.get(name, atol)
+            np.testing.assert_allclose(got, peers[name], rtol=1e-9, atol=loose, err_msg=name + msg)
+        want = twin(name)(x, window, min_periods=min_periods)
+        np.testing.assert_allclose(got, want, rtol=1e-7, atol=atol, err_msg=name + msg)
+        same = public(name)(missing, window, min_periods=min_periods)
+        np.testing.assert_array_equal(got, same, err_msg=name + msg)
+    stacked = temporal.window_features(x, window, features, min_periods=min_periods)
+    for k, name in enumerate(features):
+        np.testing.assert_array_equal(
+            stacked[:, k], public(name)(x, window, min_periods=min_periods)
+        )
+
+
+def test_inf_in_long_series_takes_every_path_as_pandas(rng):
+    # Clean blocks that meet an inf (the clean scan must notice it), runs of inf across
+    # block edges, and the extrema-only kernels, whose clean check is a search.
+    x = make_series((3, 3_000), np.float64, rng)
+    x[0, rng.random(3_000) < 0.01] = np.inf
+    x[1, 1_000:1_100] = -np.inf
+    x[2, rng.random(3_000) < 0.003] = np.nan
+    x[2, 2_500] = np.inf
+    for window, min_periods in [(10, None), (37, 20), (400, 1)]:
+        for name in PANDAS:
+            got = public(name)(x, window, min_periods=min_periods)
+            want = pandas_rolling(x, name, window, min_periods)
+            msg = f"{name} window={window} min_periods={min_periods}"
+            np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, err_msg=msg)
+        got = temporal.rolling_range(x, window, min_periods=min_periods)
+        want = pandas_rolling(x, "max", window, min_periods) - pandas_rolling(
+            x, "min", window, min_periods
+        )
+        np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=f"range {window}")

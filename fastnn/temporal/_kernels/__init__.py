@@ -14,18 +14,19 @@ Gil & Werman's method for min and max, and here it serves the sums as well:
 nothing ever leaves a running sum, so there is no subtraction of old values
 and no drift. A window's sum has the rounding of a direct sum over that
 window alone, whatever came before it (the series whose first half has scale
-1e8 keeps full precision in its second half), and inf or NaN poison only the
-windows that hold them. Each point is read twice, by the forward scan of its
-block and the backward scan that serves the next one; both scans run in one
-loop, so the two dependency chains overlap.
+1e8 keeps full precision in its second half). NaN and ±inf are both missing
+values (pandas's rule): skipped, and not counted towards ``min_periods``.
+Each point is read twice, by the forward scan of its block and the backward
+scan that serves the next one; both scans run in one loop, so the two
+dependency chains overlap.
 
-A block that holds no NaN, after another such block, takes a *clean* path:
+A block that holds no NaN or inf, after another such block, takes a *clean* path:
 every window is full and no count is kept; the counts are written out only
 when a block with a NaN follows. ``clean`` reaches the block routine as a
 constant (``True``/``False`` at each call site), so Numba compiles the two
 paths apart and LLVM drops the dead branches. A block after a clean one is
 scanned as clean straight away, and run again as not clean if its Σx or Σd
-ends NaN: that spares the NaN search of every block (0.3 ms below).
+ends non-finite: that spares the search of every block (0.3 ms below).
 
 Every statistic, alone or several at once (``window_features``), is one
 kernel, :func:`rolling_features`, compiled per set of statistics asked for
@@ -59,6 +60,16 @@ rounding error stays near ``n·eps``, as in a two-pass computation. A window
 whose valid values are all equal (a run of equal finite values at least as
 long as its count, pandas's rule) gives exactly 0, and the variance is
 clipped at 0, so it is never negative.
+
+Range: the sums of var, std and slope are of ``x·S``, ``S`` the power of two
+that brings the largest finite ``|x|`` of the block and the one before it
+(the points of the windows ending in the block) near 1. The scaling is exact,
+so results are bit for bit those of unscaled sums wherever these neither
+overflow nor underflow, and ``rolling_std([1e200, 1, 2, 3], 2)`` is 7.07e199,
+not ``inf - inf``. Scaled, every nonzero value of such a pair of blocks lies
+in [2^-398, 2^24] unless the pair spans more magnitudes than that; the rare
+blocks that do (``_group_scale``'s "mixed") have their windows computed again
+by a scaled two-pass over each window, O(window) apiece.
 
 The slope regresses ``d`` on the time index ``u`` measured from the start of
 the block that the window ends in (``-window .. window - 1``): integer sums

@@ -6,12 +6,22 @@ import numpy as np
 
 from fastnn._jit import jit
 
+# Magnitudes of the scaled values y = x·S of a group of windows between which the
+# shifted sums are exact to a few eps: every nonzero |y| and |y - K| at least 2^-450
+# (y² normal, as is the variance of two different values) and at most 2^451 (Σy²
+# finite for any window). Finite nonzero |y| from 2^-398 to 2^24 gives both: two
+# different values 2^-398 or more apart differ by one of their ulps at least.
+SAFE_LOW = 2.0**-398
+# The power-of-two exponents of the scales: 2^±1000 and its inverse are normal numbers.
+MAX_EXPONENT = 1000
+
 
 @jit
-def _shift(x, b, n):
-    """The shift ``K`` of the block starting at ``b``: its first finite value, else
-    the last finite value before it, else 0."""
-    for t in range(b, n):
+def _shift(x, b, e):
+    """The shift ``K`` of the block ``x[b:e]``: its first finite value, else the last
+    finite value before it, else 0. (Not a value after the block: the windows that end
+    in it hold none, and ``|mean - K|`` would be unbounded.)"""
+    for t in range(b, e):
         if math.isfinite(x[t]):
             return np.float64(x[t])
     for t in range(b - 1, -1, -1):
@@ -21,12 +31,37 @@ def _shift(x, b, n):
 
 
 @jit
-def _has_nan(xb):
-    """Whether the block ``xb`` holds a NaN (a loop LLVM vectorises)."""
+def _has_nonfinite(xb):
+    """Whether the block ``xb`` holds a NaN or an inf (a loop LLVM vectorises)."""
     bad = 0  # an integer count vectorises; `bad |= v != v` on a bool took 2× longer
     for i in range(xb.shape[0]):
-        bad += xb[i] != xb[i]
+        d = xb[i] - xb[i]  # NaN for NaN and ±inf, 0 for finite values
+        bad += d != d
     return bad > 0
+
+
+@jit
+def _magnitudes(xb):
+    """``(largest, smallest nonzero)`` of the finite ``|x|`` of ``xb``; ``(0, inf)`` if none."""
+    high = 0.0
+    low = np.inf
+    for i in range(xb.shape[0]):
+        a = abs(np.float64(xb[i]))
+        if a < np.inf:  # finite (NaN fails every comparison)
+            high = max(high, a)
+            if a > 0.0:
+                low = min(low, a)
+    return high, low
+
+
+@jit
+def _scale(high):
+    """``(S, 1/S)``: the power of two that brings the magnitude ``high`` into [0.5, 1)
+    (exponents clipped to ±MAX_EXPONENT, so both are normal; 1 for 0 or non-finite)."""
+    if not (0.0 < high < np.inf):
+        return 1.0, 1.0
+    e = min(max(math.frexp(high)[1], -MAX_EXPONENT), MAX_EXPONENT)
+    return math.ldexp(1.0, -e), math.ldexp(1.0, e)
 
 
 @jit

@@ -35,10 +35,13 @@ from numba.extending import overload
 
 from fastnn._jit import jit
 from fastnn.temporal._kernels.common import (
+    SAFE_LOW,
     _full_counts,
-    _has_nan,
+    _has_nonfinite,
+    _magnitudes,
     _n_tasks,
     _next_run,
+    _scale,
     _shift,
     _square_sum,
     _task_blocks,
@@ -107,6 +110,9 @@ def _block(
     min_periods,
     k,
     k_next,
+    sc,
+    sc_next,
+    inv,
     run,
     last,
     tab,
@@ -132,7 +138,13 @@ def _block(
     ``clean`` (a constant at each call site): this block is full and the previous one
     full and NaN-free, so every window is full and no count is kept. A clean scan of a
     block that turns out to hold a NaN (its Σx or Σd ends NaN) reports it, and the caller
-    runs the block again as not clean. Returns ``(run, last, nan_free)``.
+    runs the block again as not clean. Returns ``(run, last, nan_free)``; NaN and
+    ±inf are both missing values (pandas's rule), and "nan_free" means neither.
+
+    Σd, Σd² and Σud are sums of ``d = x·S - K`` with ``S`` (``sc``) the power-of-two
+    scale of the windows ending in this block and ``K`` (``k``, already scaled) their
+    shift; the backward scan serves the next block's windows, with ``sc_next`` and
+    ``k_next``. ``inv = 1/sc`` takes var, std and slope back to the scale of ``x``.
     """
     length = xb.shape[0]
     xr = xb[::-1]
@@ -148,14 +160,14 @@ def _block(
     q_cnt, q_u, q_uu = qi[CNT, :length][::-1], qi[U, :length][::-1], qi[UU, :length][::-1]
     q_x, q_d, q_dd = qf[TOT, :length][::-1], qf[D, :length][::-1], qf[DD, :length][::-1]
     q_ud, q_hi, q_lo = qf[UD, :length][::-1], qf[HIGH, :length][::-1], qf[LOW, :length][::-1]
-    inv, inv_dof, full_u, inv_den = tab[INV], tab[INV_DOF], tab[FULL_U], tab[INV_DEN]
+    inv_n, inv_dof, full_u, inv_den = tab[INV], tab[INV_DOF], tab[FULL_U], tab[INV_DEN]
     f_cnt = g_cnt = f_u = f_uu = g_u = g_uu = 0
     f_x = g_x = f_d = g_d = f_dd = g_dd = f_ud = g_ud = 0.0
     f_hi = g_hi = -np.inf
     f_lo = g_lo = np.inf
     for i in range(length):
         v = np.float64(xb[i])
-        ok = clean or v == v
+        ok = clean or math.isfinite(v)
         n = length
         if not clean:
             f_cnt += ok
@@ -167,9 +179,9 @@ def _block(
             if o_sum is not None:
                 o_sum[i] = tot if live else np.nan
             if o_mean is not None:
-                o_mean[i] = tot * inv[n] if live else np.nan
+                o_mean[i] = tot * inv_n[n] if live else np.nan
         if need_d:
-            d = v - k if ok else 0.0
+            d = v * sc - k if ok else 0.0
             f_d += d
             sd = p_d[i] + f_d
             if need_dd:
@@ -177,10 +189,10 @@ def _block(
                 if not clean and ok:
                     run = _next_run(v, last, run)
                     last = v
-                var = _var(n, 0 if clean else run, sd, p_dd[i] + f_dd, inv[n], inv_dof[n])
+                var = _var(n, 0 if clean else run, sd, p_dd[i] + f_dd, inv_n[n], inv_dof[n])
                 var = var if live else np.nan
                 if o_var is not None:
-                    o_var[i] = var
+                    o_var[i] = var * inv * inv  # not inv²: 2^2000 overflows, and 0·inf is NaN
                 if o_std is not None:
                     scr[i] = var
             if need_ud:
@@ -193,11 +205,10 @@ def _block(
                     f_u += u
                     f_uu += u * u
                     slope = _slope(n, p_u[i] + f_u, p_uu[i] + f_uu, sd, sud)
-                # an inf in the window: no line fits
-                o_slope[i] = slope if live and math.isfinite(slope) else np.nan
+                o_slope[i] = slope * inv if live else np.nan
         if need_ext:
-            f_hi = v if v > f_hi else f_hi  # NaN never wins a comparison: no branch
-            f_lo = v if v < f_lo else f_lo
+            f_hi = v if ok and v > f_hi else f_hi  # ±inf is missing, as NaN
+            f_lo = v if ok and v < f_lo else f_lo
             high = max(p_hi[i], f_hi)
             low = min(p_lo[i], f_lo)
             if o_min is not None:
@@ -207,7 +218,7 @@ def _block(
             if o_range is not None:
                 o_range[i] = high - low if live else np.nan
         v = np.float64(xr[i])
-        ok = clean or v == v
+        ok = clean or math.isfinite(v)
         if not clean:
             g_cnt += ok
             q_cnt[i] = g_cnt
@@ -215,7 +226,7 @@ def _block(
             g_x += v if ok else 0.0
             q_x[i] = g_x
         if need_d:
-            d = v - k_next if ok else 0.0
+            d = v * sc_next - k_next if ok else 0.0
             g_d += d
             q_d[i] = g_d
             if need_dd:
@@ -232,22 +243,24 @@ def _block(
                     q_u[i] = g_u
                     q_uu[i] = g_uu
         if need_ext:
-            g_hi = v if v > g_hi else g_hi
-            g_lo = v if v < g_lo else g_lo
+            g_hi = v if ok and v > g_hi else g_hi
+            g_lo = v if ok and v < g_lo else g_lo
             q_hi[i] = g_hi
             q_lo[i] = g_lo
     if o_std is not None:
         # apart from the scan, so that LLVM vectorises the square roots
         for i in range(length):
-            o_std[i] = math.sqrt(scr[i])
+            o_std[i] = math.sqrt(scr[i]) * inv
     if not clean:
         return run, last, f_cnt == length
     if need_dd:
         run, last = _trailing_run(xb, run, last)
+    # a NaN or ±inf in a clean block leaves Σx and Σd non-finite (as does a Σx that
+    # overflows: the block then runs again, counted, and comes out right)
     if need_x:
-        return run, last, f_x == f_x
+        return run, last, math.isfinite(f_x)
     if need_d:
-        return run, last, f_d == f_d
+        return run, last, math.isfinite(f_d)
     return run, last, True  # extrema alone: the caller looked for NaN first
 
 
@@ -286,6 +299,75 @@ def _out_typed(o, spare, s, b, e, warm):
     return view
 
 
+@jit
+def _group_scale(mags, j, j_first, n_blocks):
+    """``(S, 1/S, mixed)`` of the windows ending in block ``j``: the scale of the largest
+    finite ``|x|`` of blocks ``j - 1`` and ``j`` (``mags[0, j - j_first]`` highs,
+    ``mags[1, ...]`` lows), and whether a nonzero value falls below :data:`SAFE_LOW` once
+    scaled. (``K`` is a value of those two blocks too, or no window there holds one.)"""
+    if j >= n_blocks:
+        return 1.0, 1.0, False
+    high, low = mags[0, j - j_first], mags[1, j - j_first]
+    if j > j_first:
+        high, low = max(high, mags[0, j - j_first - 1]), min(low, mags[1, j - j_first - 1])
+    sc, inv = _scale(high)
+    return sc, inv, low * sc < SAFE_LOW
+
+
+@jit
+def _direct(row, b, e, w, min_periods, ddof, o_var, o_std, o_slope):
+    """var, std and slope of the windows ending at ``b .. e - 1``, each by two passes over
+    its own finite values scaled by their largest magnitude: O(window) per window, for
+    the rare blocks whose windows span more than 2^398 in magnitude (see _group_scale)."""
+    for t in range(b, e):
+        lo = max(0, t - w + 1)
+        n = 0
+        high = 0.0
+        for s in range(lo, t + 1):
+            v = np.float64(row[s])
+            if math.isfinite(v):
+                n += 1
+                high = max(high, abs(v))
+        var = slope = np.nan
+        if n >= min_periods:
+            sc, inv = _scale(high)
+            total = u_total = 0.0
+            first = np.nan
+            equal = True
+            for s in range(lo, t + 1):
+                v = np.float64(row[s])
+                if math.isfinite(v):
+                    total += v * sc
+                    u_total += s - lo
+                    first = v if first != first else first
+                    equal = equal and v == first
+            mean, u_mean = total / n, u_total / n
+            m2 = suu = sux = 0.0
+            for s in range(lo, t + 1):
+                v = np.float64(row[s])
+                if math.isfinite(v):
+                    d, du = v * sc - mean, s - lo - u_mean
+                    m2 += d * d
+                    suu += du * du
+                    sux += du * d
+            if equal:  # pandas's rule, as _var
+                m2 = sux = 0.0
+            if n > ddof:
+                var = m2 / (n - ddof)
+            if n >= 2:
+                slope = sux / suu * inv
+            if o_var is not None:
+                o_var[t - b] = var * inv * inv
+            if o_std is not None:
+                o_std[t - b] = math.sqrt(var) * inv
+        elif o_var is not None:
+            o_var[t - b] = np.nan
+        if o_std is not None and n < min_periods:
+            o_std[t - b] = np.nan
+        if o_slope is not None:
+            o_slope[t - b] = slope
+
+
 @jit(parallel=True)
 def rolling_features(
     x,
@@ -309,6 +391,11 @@ def rolling_features(
     spare output, which leaves its suffixes, run and cleanliness as a serial pass
     would: every output element is computed by the same operations whatever the
     split, and the serial and parallel twins agree bit for bit.
+
+    var, std and slope read ``x·S``, ``S`` a power of two per block (exact, so the
+    results are those of unscaled sums wherever those neither overflow nor underflow;
+    see :func:`_group_scale`), and the blocks whose windows span too many magnitudes
+    for one ``S`` are computed again by :func:`_direct`.
     """
     n_series, n = x.shape
     n_tasks, per_series, n_blocks = _n_tasks(n_series, n, window, blocks_per_task)
@@ -326,6 +413,15 @@ def rolling_features(
         bi = np.zeros((2, 3, size), np.int64)
         scr = np.empty(size)
         spare = np.empty(size, x.dtype)
+        # magnitudes of the blocks this task reads (j_lo - 2 .. j_hi), for the scales
+        j_first = max(j_lo - 2, 0)
+        j_end = min(j_hi + 1, n_blocks)
+        mags = np.zeros((2, j_end - j_first))
+        mags[1] = np.inf
+        if need_d:
+            for j in range(j_first, j_end):
+                xj = row[j * window : min(j * window + window, n)]
+                mags[0, j - j_first], mags[1, j - j_first] = _magnitudes(xj)
         cur = 0
         prev_clean = False
         run = 0
@@ -344,19 +440,24 @@ def rolling_features(
             a_range = _out(o_range, spare, s, b, e, warm)
             a_slope = _out(o_slope, spare, s, b, e, warm)
             k = k_next = 0.0
+            sc = sc_next = inv = 1.0
+            mixed = False
             if need_d:
-                k, k_next = _shift(row, b, n), _shift(row, e, n)
+                sc, inv, mixed = _group_scale(mags, j, j_first, n_blocks)
+                sc_next = _group_scale(mags, j + 1, j_first, n_blocks)[0]
+                k = _shift(row, b, e) * sc
+                k_next = _shift(row, e, min(e + window, n)) * sc_next
             p, q = cur, 1 - cur
             nan_free = False
             run1, last1 = run, last
             # A block after a clean one is scanned as clean and checked on the way
-            # (Σx or Σd ends NaN), which spares a NaN search per block; extrema alone
+            # (Σx or Σd ends non-finite), which spares a search per block; extrema alone
             # keep no sum, so they search first.
-            if prev_clean and e - b == window and (probe or not _has_nan(xb)):
+            if prev_clean and e - b == window and (probe or not _has_nonfinite(xb)):
                 run1, last1, nan_free = _block(
-                    xb, window, min_periods, k, k_next, run, last, tab, bf[p], bi[p], bf[q],
-                    bi[q], scr, a_sum, a_mean, a_var, a_std, a_min, a_max, a_range, a_slope,
-                    True,
+                    xb, window, min_periods, k, k_next, sc, sc_next, inv, run, last, tab,
+                    bf[p], bi[p], bf[q], bi[q], scr, a_sum, a_mean, a_var, a_std, a_min, a_max,
+                    a_range, a_slope, True,
                 )  # fmt: skip
             if nan_free:
                 run, last = run1, last1
@@ -366,9 +467,11 @@ def rolling_features(
                     if trend:
                         _full_u_sums(bi[p, U], bi[p, UU], window)
                 run, last, nan_free = _block(
-                    xb, window, min_periods, k, k_next, run, last, tab, bf[p], bi[p], bf[q],
-                    bi[q], scr, a_sum, a_mean, a_var, a_std, a_min, a_max, a_range, a_slope,
-                    False,
+                    xb, window, min_periods, k, k_next, sc, sc_next, inv, run, last, tab,
+                    bf[p], bi[p], bf[q], bi[q], scr, a_sum, a_mean, a_var, a_std, a_min, a_max,
+                    a_range, a_slope, False,
                 )  # fmt: skip
+            if mixed and not warm:
+                _direct(row, b, e, window, min_periods, ddof, a_var, a_std, a_slope)
             prev_clean = nan_free and e - b == window
             cur = q

@@ -6,6 +6,7 @@ import numpy as np
 from numba import prange
 
 from fastnn._jit import jit
+from fastnn.temporal._kernels.common import _magnitudes, _scale
 
 # --- aggregate statistics of whole series -------------------------------------------
 
@@ -28,7 +29,10 @@ _CHUNK = 256  # points per chunk of the one-pass moments: two sweeps while it is
 
 @jit
 def _series_moments(x):
-    """``(n, mean, M2, M3, M4, Suu, Sux, min, max, Σx², Σ|Δx|, pairs)`` of the valid values.
+    """``(n, mean, M2, M3, M4, Suu, Sux, min, max, Σx², Σ|Δx|, pairs, 1/S)`` of the valid
+    values, all but min, max and the time sums those of ``x·S``: ``S`` is the power of
+    two that brings the largest finite ``|x|`` near 1 (exact), so the powers up to x⁴
+    of values from 1e-300 to 1e300 neither overflow nor underflow.
 
     One pass over memory in chunks of :data:`_CHUNK` points: each chunk's mean,
     then its central sums while it sits in cache, merged into the running
@@ -45,6 +49,7 @@ def _series_moments(x):
     energy = change = 0.0
     pairs = 0
     length = x.shape[0]
+    sc, inv = _scale(_magnitudes(x)[0])
     for c0 in range(0, length, _CHUNK):
         xc = x[c0 : min(c0 + _CHUNK, length)]
         nb = 0
@@ -52,14 +57,15 @@ def _series_moments(x):
         for i in range(xc.shape[0]):
             v = np.float64(xc[i])
             if v == v:
+                low = min(low, v)
+                high = max(high, v)
+                v *= sc
                 nb += 1
                 total += v
                 u_total += c0 + i
                 energy += v * v
-                low = min(low, v)
-                high = max(high, v)
                 if c0 + i > 0:
-                    before = np.float64(x[c0 + i - 1])
+                    before = np.float64(x[c0 + i - 1]) * sc
                     if before == before:
                         change += abs(v - before)
                         pairs += 1
@@ -69,7 +75,7 @@ def _series_moments(x):
         ub = u_total / nb
         b2 = b3 = b4 = buu = bux = 0.0
         for i in range(xc.shape[0]):
-            v = np.float64(xc[i])
+            v = np.float64(xc[i]) * sc
             if v == v:
                 d = v - mb
                 dd = d * d
@@ -109,26 +115,27 @@ def _series_moments(x):
         n += nb
     if low == high:  # every valid value equal: the central sums are exactly 0
         m2 = m3 = m4 = sux = 0.0
-    return n, mean, m2, m3, m4, suu, sux, low, high, energy, change, pairs
+    return n, mean, m2, m3, m4, suu, sux, low, high, energy, change, pairs, inv
 
 
 @jit
 def _aggregate_one(
-    x, n, mean, m2, m3, m4, suu, sux, low, high, energy, change, pairs, code, buffer
+    x, n, mean, m2, m3, m4, suu, sux, low, high, energy, change, pairs, inv, code, buffer
 ):
-    """One aggregate statistic from the moments of :func:`_series_moments`."""
+    """One aggregate statistic from the moments of :func:`_series_moments`, scaled back
+    by ``inv`` (skew and kurtosis are ratios: they need none)."""
     if code == A_MEAN_ABS_CHANGE:
-        return change / pairs if pairs > 0 else np.nan
+        return change / pairs * inv if pairs > 0 else np.nan
     if n == 0:
         return np.nan
     if code == A_MEAN:
-        return mean
+        return mean * inv
     if code == A_MIN:
         return low
     if code == A_MAX:
         return high
     if code == A_ABS_ENERGY:
-        return energy
+        return energy * inv * inv  # inf only where Σx² is beyond the largest double
     if code == A_MEDIAN:
         m = 0
         for i in range(x.shape[0]):
@@ -137,9 +144,9 @@ def _aggregate_one(
                 m += 1
         return np.median(buffer[:m])
     if code == A_STD:
-        return math.sqrt(m2 / (n - 1)) if n > 1 else np.nan
+        return math.sqrt(m2 / (n - 1)) * inv if n > 1 else np.nan
     if code == A_SLOPE:
-        return sux / suu if n > 1 else np.nan
+        return sux / suu * inv if n > 1 else np.nan
     nf = np.float64(n)
     # scipy.stats's rule: a variance within rounding of the mean's scale counts as 0.
     flat = not m2 / nf > (2.220446049250313e-16 * mean) ** 2
@@ -174,9 +181,10 @@ def aggregate(x, codes, out):
 
 
 @jit(parallel=True)
-def spectral_summary(power, n, fs, codes, out):
+def spectral_summary(power, n, fs, inv, codes, out):
     """Spectral features of each row of ``power`` (``|X_k|²`` for k = 1 .. n // 2 of the real
-    FFT of a series of ``n`` points) into ``out[r]``.
+    FFT of a series of ``n`` points, scaled by ``S``: ``inv[r] = 1/S`` scales the amplitude
+    and the energy back) into ``out[r]``.
 
     The one-sided energy of bin k is ``2|X_k|²/n`` (``|X_k|²/n`` for the Nyquist
     bin of an even n), so the energies add up to Σ(x - mean)² (Parseval); the
@@ -219,15 +227,15 @@ def spectral_summary(power, n, fs, codes, out):
             if code == S_DOMINANT_FREQUENCY:
                 out[r, c] = (arg + 1) * step if total > 0.0 else np.nan
             elif code == S_DOMINANT_AMPLITUDE:
-                out[r, c] = best if n_bins > 0 else np.nan
+                out[r, c] = best * inv[r] if n_bins > 0 else np.nan
             elif code == S_CENTROID:
                 out[r, c] = centroid
             elif code == S_BANDWIDTH:
                 out[r, c] = spread
             elif code == S_ENTROPY:
                 out[r, c] = entropy
-            else:
-                out[r, c] = total if n_bins > 0 else np.nan
+            else:  # two products: inv² can overflow where the energy does not
+                out[r, c] = total * inv[r] * inv[r] if n_bins > 0 else np.nan
 
 
 @jit(parallel=True)
@@ -251,21 +259,27 @@ def autocorrelation(x, max_lag, out):
     """r_k = Σ_{t≥k} (x_t − x̄)(x_{t−k} − x̄) / Σ_t (x_t − x̄)² for k = 0 .. max_lag, each series.
 
     Direct sums, O(n · max_lag); the public function takes the FFT route for
-    long lags. A NaN anywhere makes the row NaN.
+    long lags. A NaN anywhere makes the row NaN. Computed on ``x·S`` (the ratio is
+    scale-free; :func:`_scale`), so that values near 1e-170 do not square to 0.
     """
     n_series, n = x.shape
     for s in prange(n_series):
         row = x[s]
+        sc = _scale(_magnitudes(row)[0])[0]
         total = 0.0
+        equal = True
         for t in range(n):
-            total += row[t]
+            total += row[t] * sc
+            equal = equal and row[t] == row[0]
         mean = total / n
         centred = np.empty(n)
         for t in range(n):
-            centred[t] = row[t] - mean
+            centred[t] = row[t] * sc - mean
         denominator = 0.0
         for t in range(n):
             denominator += centred[t] * centred[t]
+        if equal:  # constant: NaN, not the ratio of two roundings of the mean
+            denominator = np.nan
         for k in range(max_lag + 1):
             acc = 0.0
             a = centred[k:]
