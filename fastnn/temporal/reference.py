@@ -284,6 +284,8 @@ def _spectral(windows, fs, features):
         entropy = -np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum(axis=-1)
         entropy = entropy / np.log(bins) if bins > 1 else np.zeros_like(entropy)
     silent = ~(total > 0)
+    with np.errstate(over="ignore"):  # an energy beyond the largest double is inf
+        total_energy = total * scale * scale
     dominant = np.argmax(amplitude, axis=-1) if bins else np.zeros(total.shape, int)
     stats = {
         "dominant_frequency": np.where(silent, np.nan, (dominant + 1) * fs / n),
@@ -293,7 +295,7 @@ def _spectral(windows, fs, features):
         "spectral_centroid": np.where(silent, np.nan, centroid),
         "spectral_bandwidth": np.where(silent, np.nan, bandwidth),
         "spectral_entropy": np.where(silent, np.nan, entropy),
-        "spectral_energy": total * scale * scale if bins else np.full(total.shape, np.nan),
+        "spectral_energy": total_energy if bins else np.full(total.shape, np.nan),
     }
     nan = np.isnan(total)
     return np.stack([np.where(nan, np.nan, stats[f]) for f in features], axis=-1)

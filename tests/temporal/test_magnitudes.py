@@ -213,3 +213,31 @@ def test_spectral_and_autocorrelation_of_a_sine_at_any_amplitude(amplitude):
     r = temporal.autocorrelation(x, 70)  # the FFT route
     assert r[20] == pytest.approx(380 / 400, rel=1e-3) and r[10] == pytest.approx(-0.975, rel=1e-3)
     np.testing.assert_allclose(r[:65], temporal.autocorrelation(x, 64), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["var", "std", "slope"])
+def test_serial_and_parallel_twins_agree_across_magnitudes(name, rng, parallel_and_serial):
+    # Segments at 1e-200 and 1e200, and blocks that mix them (the per-window fallback),
+    # split into many parallel tasks: the task's warm-up block must see the same scales.
+    from fastnn import _jit
+
+    x = rng.standard_normal((2, 20_000))
+    x[0, 3_000:9_000] *= 1e-200
+    x[0, 12_000:12_050] *= 1e200
+    x[0, 8_100:8_200] *= 1e300  # 1e100 among 1e-200, across the second task's first block
+    x[1, rng.random(20_000) < 0.01] *= 1e250
+    x[1, rng.random(20_000) < 0.01] = np.nan
+    f = getattr(temporal, f"rolling_{name}")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_jit, "PARALLEL_MIN_WORK", 0)
+        parallel, serial = parallel_and_serial(lambda: f(x, 37, min_periods=20))
+    np.testing.assert_array_equal(parallel, serial)
+    want = getattr(reference, f"rolling_{name}")(x, 37, min_periods=20)
+    # in units of each window's largest magnitude: a slope of 1e-3 beside a 1e250 is noise
+    big = reference.rolling_max(np.abs(x), 37, min_periods=1)
+    with np.errstate(invalid="ignore"):  # inf - inf: both beyond the range, NaN, skipped
+        error, size = np.abs(serial - want) / big, np.abs(want) / big
+    if name == "var":
+        error, size = error / big, size / big
+    assert np.array_equal(np.isnan(serial), np.isnan(want))
+    assert np.nanmax(error - 1e-9 * size) <= 1e-11, name
