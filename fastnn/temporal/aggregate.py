@@ -45,7 +45,13 @@ def aggregate(
     - ``mean_abs_change``: mean of :math:`|x_t - x_{t-1}|` over consecutive valid pairs.
 
     The moments come from one pass over memory (chunks merged by Pébay's
-    formulas, as stable as two passes). NaNs are skipped; a statistic without
+    formulas, as stable as two passes), of the series scaled by the power of
+    two nearest its largest finite magnitude (exact; the results are scaled
+    back), so finite values from the smallest subnormal to the largest double
+    give finite results wherever the true answer is a double (``abs_energy``,
+    ``slope`` and ``mean_abs_change`` are inf where theirs exceeds the largest
+    one, ``abs_energy`` 0 where it is below the smallest). NaNs are skipped
+    (an inf is a value, and makes the moments inf or NaN); a statistic without
     enough valid values is NaN.
 
     Parameters

@@ -15,7 +15,8 @@ count towards ``min_periods``.
 
 Range: var, std and slope are computed on ``x`` scaled by a power of two per
 block of ``window`` points (exact), so any finite values from the smallest
-subnormal to the largest double give them to a few ulps; var is ``inf`` only
+subnormal to the largest double give them to the accuracy of a two-pass
+computation (``window`` eps of the window's largest magnitude); var is ``inf`` only
 where the true variance exceeds the largest double (std stays finite there),
 and 0 where it is below the smallest subnormal. Windows near blocks
 whose magnitudes span more than 2^398 (about 1e120) are computed by a scaled
@@ -84,8 +85,10 @@ def _compute(batch, window, min_periods, features, ddof=1):
     out = np.empty((len(names), *batch.shape), batch.dtype)
     outputs = dict(zip(names, out, strict=True))
     work = batch.size * sum(_WORK[name] for name in names)
+    wide = batch.dtype == np.float64  # float32's squares need no scale
     _kernels.rolling_features(
         batch,
+        batch.view(np.uint64) if wide else np.empty((batch.shape[0], 0), np.uint64),
         window,
         min_periods,
         ddof,

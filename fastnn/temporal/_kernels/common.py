@@ -11,7 +11,8 @@ from fastnn._jit import jit
 # (y² normal, as is the variance of two different values) and at most 2^451 (Σy²
 # finite for any window). Finite nonzero |y| from 2^-398 to 2^24 gives both: two
 # different values 2^-398 or more apart differ by one of their ulps at least.
-SAFE_LOW = 2.0**-398
+SAFE_LOG2 = -398
+SAFE_LOW = 2.0**SAFE_LOG2
 # The power-of-two exponents of the scales: 2^±1000 and its inverse are normal numbers.
 MAX_EXPONENT = 1000
 
@@ -52,6 +53,39 @@ def _magnitudes(xb):
             if a > 0.0:
                 low = min(low, a)
     return high, low
+
+
+# Biased exponents (IEEE 754 binary64): 0 for zero and subnormals, 2047 for inf and NaN.
+EXP_BIAS = 1023
+EXP_SPECIAL = 2047
+
+
+@jit
+def _exponents(bits):
+    """``(highest, lowest)`` biased exponents of the finite and of the nonzero values of a
+    float64 block seen as ``bits`` (uint64): integer max and min, which LLVM vectorises
+    (0.26 ms per 10^6 points where a float max and min of |x| took 1.1 ms: a float
+    min/max reduction vectorises only under fastmath's nnan)."""
+    high = 0
+    low = EXP_SPECIAL
+    for i in range(bits.shape[0]):
+        b = bits[i]
+        e = np.int64((b >> np.uint64(52)) & np.uint64(EXP_SPECIAL))
+        high = max(high, e if e != EXP_SPECIAL else 0)
+        low = min(low, e if (b << np.uint64(1)) != 0 else EXP_SPECIAL)  # ±0 left out
+    return high, low
+
+
+@jit
+def _exponent_scale(high, low):
+    """``(S, 1/S, mixed)`` from the exponents of :func:`_exponents`: ``S`` brings the
+    largest finite magnitude below 1 (at least 1/2, exponents clipped to ±MAX_EXPONENT);
+    ``mixed``: some nonzero value may lie below SAFE_LOW once scaled."""
+    e = min(max(high - (EXP_BIAS - 1), -MAX_EXPONENT), MAX_EXPONENT)
+    if low == EXP_SPECIAL:  # no nonzero value
+        return math.ldexp(1.0, -e), math.ldexp(1.0, e), False
+    lowest = low - EXP_BIAS if low > 0 else -1074  # log2 of a lower bound of the smallest
+    return math.ldexp(1.0, -e), math.ldexp(1.0, e), lowest - e < SAFE_LOG2
 
 
 @jit

@@ -35,10 +35,12 @@ from numba.extending import overload
 
 from fastnn._jit import jit
 from fastnn.temporal._kernels.common import (
-    SAFE_LOW,
+    EXP_BIAS,
+    EXP_SPECIAL,
+    _exponent_scale,
+    _exponents,
     _full_counts,
     _has_nonfinite,
-    _magnitudes,
     _n_tasks,
     _next_run,
     _scale,
@@ -302,16 +304,16 @@ def _out_typed(o, spare, s, b, e, warm):
 @jit
 def _group_scale(mags, j, j_first, n_blocks):
     """``(S, 1/S, mixed)`` of the windows ending in block ``j``: the scale of the largest
-    finite ``|x|`` of blocks ``j - 1`` and ``j`` (``mags[0, j - j_first]`` highs,
-    ``mags[1, ...]`` lows), and whether a nonzero value falls below :data:`SAFE_LOW` once
-    scaled. (``K`` is a value of those two blocks too, or no window there holds one.)"""
+    finite ``|x|`` of blocks ``j - 1`` and ``j`` (exponents ``mags[0, j - j_first]``
+    highest, ``mags[1, ...]`` lowest; see :func:`_exponent_scale`), and whether a nonzero
+    value may fall below SAFE_LOW once scaled. (``K`` is a value of those two blocks
+    too, or no window there holds one.)"""
     if j >= n_blocks:
         return 1.0, 1.0, False
     high, low = mags[0, j - j_first], mags[1, j - j_first]
     if j > j_first:
         high, low = max(high, mags[0, j - j_first - 1]), min(low, mags[1, j - j_first - 1])
-    sc, inv = _scale(high)
-    return sc, inv, low * sc < SAFE_LOW
+    return _exponent_scale(high, low)
 
 
 @jit
@@ -371,6 +373,7 @@ def _direct(row, b, e, w, min_periods, ddof, o_var, o_std, o_slope):
 @jit(parallel=True)
 def rolling_features(
     x,
+    bits,
     window,
     min_periods,
     ddof,
@@ -386,6 +389,8 @@ def rolling_features(
 ):
     """Trailing-window statistics of each series ``x[s]`` into ``o_<stat>[s]`` (``None``:
     not computed). Outputs have the shape and dtype of ``x``; ``ddof`` serves var and std.
+    ``bits`` is float64 ``x`` seen as uint64, for the scales, or 0 columns wide for
+    float32 ``x``, which needs none (its squares are all normal float64s).
 
     A task that starts after block 0 first runs the block before its own into a
     spare output, which leaves its suffixes, run and cleanliness as a serial pass
@@ -416,12 +421,13 @@ def rolling_features(
         # magnitudes of the blocks this task reads (j_lo - 2 .. j_hi), for the scales
         j_first = max(j_lo - 2, 0)
         j_end = min(j_hi + 1, n_blocks)
-        mags = np.zeros((2, j_end - j_first))
-        mags[1] = np.inf
-        if need_d:
+        mags = np.empty((2, j_end - j_first), np.int64)
+        mags[0] = EXP_BIAS - 1  # the scale 1
+        mags[1] = EXP_SPECIAL  # no nonzero value
+        if need_d and bits.shape[1] == n:
             for j in range(j_first, j_end):
-                xj = row[j * window : min(j * window + window, n)]
-                mags[0, j - j_first], mags[1, j - j_first] = _magnitudes(xj)
+                bj = bits[s, j * window : min(j * window + window, n)]
+                mags[0, j - j_first], mags[1, j - j_first] = _exponents(bj)
         cur = 0
         prev_clean = False
         run = 0
