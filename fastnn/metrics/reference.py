@@ -15,33 +15,15 @@ __all__ = ["angular_distance", "cosine_similarity"]
 def cosine_similarity(a, b):
     """NumPy twin of :func:`fastnn.metrics.cosine_similarity`."""
     a, b = np.asarray(a), np.asarray(b)
-    dtype = np.promote_types(
-        float_result_dtype(a.dtype, integer_to=np.float64),
-        float_result_dtype(b.dtype, integer_to=np.float64),
-    )
-    unit_a = _normalized(np.atleast_2d(a), dtype)
-    unit_b = _normalized(np.atleast_2d(b), dtype)
-    similarity = unit_a @ unit_b.T
-    if a.ndim == 1 and b.ndim == 1:
-        return similarity[0, 0]
-    if a.ndim == 1:
-        return similarity[0]
-    if b.ndim == 1:
-        return similarity[:, 0]
-    return similarity
+    _, _, similarity = _unit_vectors_and_cosines(a, b)
+    return _shaped(similarity, a, b)
 
 
 def angular_distance(a, b, *, degrees=False):
     """NumPy twin of :func:`fastnn.metrics.angular_distance`: ``arccos`` of the cosine,
     and ``2·atan2(‖â − b̂‖, ‖â + b̂‖)`` of the unit vectors where ``|cos θ| > 0.99``."""
     a, b = np.asarray(a), np.asarray(b)
-    dtype = np.promote_types(
-        float_result_dtype(a.dtype, integer_to=np.float64),
-        float_result_dtype(b.dtype, integer_to=np.float64),
-    )
-    unit_a = _normalized(np.atleast_2d(a), dtype)
-    unit_b = _normalized(np.atleast_2d(b), dtype)
-    similarity = unit_a @ unit_b.T
+    unit_a, unit_b, similarity = _unit_vectors_and_cosines(a, b)
     with np.errstate(invalid="ignore"):
         angle = np.arccos(np.clip(similarity, -1, 1))
         rows, cols = np.nonzero(np.abs(similarity) > 0.99)
@@ -50,15 +32,28 @@ def angular_distance(a, b, *, degrees=False):
     minus = np.sqrt(np.einsum("ij,ij->i", x - y, x - y))
     plus = np.sqrt(np.einsum("ij,ij->i", x + y, x + y))
     angle[rows, cols] = 2 * np.arctan2(minus, plus)
-    if degrees:
-        angle = np.degrees(angle)
+    return _shaped(np.degrees(angle) if degrees else angle, a, b)
+
+
+def _unit_vectors_and_cosines(a, b):
+    dtype = np.promote_types(
+        float_result_dtype(a.dtype, integer_to=np.float64),
+        float_result_dtype(b.dtype, integer_to=np.float64),
+    )
+    unit_a = _normalized(np.atleast_2d(a), dtype)
+    unit_b = _normalized(np.atleast_2d(b), dtype)
+    return unit_a, unit_b, unit_a @ unit_b.T
+
+
+def _shaped(pairwise, a, b):
+    # two vectors give a scalar, a vector and a matrix one value per row of the matrix
     if a.ndim == 1 and b.ndim == 1:
-        return angle[0, 0]
+        return pairwise[0, 0]
     if a.ndim == 1:
-        return angle[0]
+        return pairwise[0]
     if b.ndim == 1:
-        return angle[:, 0]
-    return angle
+        return pairwise[:, 0]
+    return pairwise
 
 
 def _normalized(matrix, dtype):
