@@ -102,9 +102,10 @@ def _correlate(image, kernel, mode, cval, *, flip):
     cval = _checks.check_real(cval, "cval")
     if flip:
         weights = weights[::-1, ::-1]  # an odd size keeps its centre: no shift for 3×3
+    result_dtype, dtype = dtype, _working_dtype(dtype, weights, cval)
     if weights.shape == (3, 3) and weights.all() and rank1_factors(weights) is None:
         out = run_stencil(batch, dtype, _kernels.CORRELATE, mode, weights=weights, cval=cval)
-        return unbatch(image, out)
+        return unbatch(image, _rounded(out, result_dtype))
     rmap, cmap, lo, out_shape = index_maps(batch.shape[1:], weights.shape, mode, flip=flip)
     out = np.empty((batch.shape[0], *out_shape), dtype)
     chunk = row_chunk(*out.shape[:2])
@@ -126,7 +127,30 @@ def _correlate(image, kernel, mode, cval, *, flip):
             batch, tap_rows, tap_cols, weights[tap_rows, tap_cols].astype(dtype),
             kh, rmap, cmap, lo, cval, chunk, taps, out, work=out.size * tap_rows.size,
         )  # fmt: skip
-    return unbatch(image, out)
+    return unbatch(image, _rounded(out, result_dtype))
+
+
+def _rounded(out, dtype):
+    # ±inf where the float64 result is past float32's range: documented, no warning
+    with np.errstate(over="ignore"):
+        return out.astype(dtype, copy=False)
+
+
+def _working_dtype(dtype, weights, cval):
+    """The dtype to sum in: ``dtype``, or float64 where float32 cannot hold the weights or cval.
+
+    A weight past float32's range would become inf, and one below its normal
+    range 0 (leaving the footprint) or a subnormal of a few bits: the sum
+    would change, not just round. Such a kernel is applied in float64 and the
+    result rounded to float32 once (a second compiled variant, for this case only).
+    """
+    if dtype != np.float32:
+        return dtype
+    magnitudes = np.abs(np.append(weights[weights != 0], cval if cval != 0 else 1.0))
+    info = np.finfo(np.float32)
+    if magnitudes.max() <= info.max and magnitudes.min() >= info.tiny:
+        return dtype
+    return np.dtype(np.float64)
 
 
 def weight_exponent(weights):

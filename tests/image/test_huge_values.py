@@ -23,6 +23,7 @@ from fastnn.image import (
     gradient_orientation,
     laplace,
     prewitt,
+    reference,
     sobel,
 )
 from fastnn.image.filters import rank1_factors
@@ -197,3 +198,33 @@ def test_reported_cases(dtype):
     edge = np.full((3, 3), TOP[dtype] * 0.99, dtype)
     for func in (sobel, prewitt, laplace, gradient_magnitude, gradient_orientation):
         np.testing.assert_array_equal(func(edge), 0, err_msg=func.__name__)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "scale"),
+    [
+        # a 3×3 stencil, weights past 3.4e38
+        ([[1e39, -1e39, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], 1e-3),
+        ([[1e-50, 1e-50]], 1e30),  # separable, weights below float32's smallest
+        ([[1e-39, 2.0, 1.0], [0.0, 1.0, 5.0]], 1e30),  # taps, one a float32 subnormal
+    ],
+    ids=["stencil huge", "separable tiny", "taps subnormal"],
+)
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_float32_image_with_weights_float32_cannot_hold(kernel, scale, rng):
+    """Cast to float32, such weights would become inf or 0 and change the sum, not round it:
+    the kernel is applied in float64 and the result rounded to float32 once. The oracle is
+    the float64 twin: scipy.ndimage leaves weights with |w| <= 2.2e-16 out of its footprint
+    (its C loop's DBL_EPSILON test), where fastnn leaves out exact zeros only."""
+    image = (rng.random((6, 7)) * scale).astype(np.float32)
+    kernel = np.array(kernel)
+    for mode in ("reflect", "constant"):
+        got = correlate2d(image, kernel, mode=mode)
+        expected = reference.correlate2d(image.astype(np.float64), kernel, mode=mode)
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(
+            got, expected.astype(np.float32), rtol=1e-6, atol=0, err_msg=mode
+        )
+    # a cval past float32's range: the exact result is past it too, ±inf without a warning
+    got = correlate2d(np.ones((3, 3), np.float32), np.ones((2, 2)), mode="constant", cval=1e39)
+    assert np.isinf(got[0]).all() and np.isfinite(got[1:, 1:]).all()
