@@ -42,7 +42,12 @@ def correlate2d(image, kernel, *, mode="reflect", cval=0.0):
     Notes
     -----
     Zero weights are left out of the sum, as scipy.ndimage leaves them out,
-    so NaN in the image spreads exactly over the kernel's non-zero footprint.
+    so NaN in the image spreads exactly over the kernel's non-zero footprint
+    (scipy also leaves out weights of magnitude up to 2.2e-16, its
+    ``DBL_EPSILON``; fastnn keeps every non-zero weight, so kernels of tiny
+    weights differ from scipy's, deliberately). A float32 image whose kernel
+    or ``cval`` float32 cannot hold (beyond 3.4e38, or below its normal
+    range) is summed in float64 and rounded to float32 once.
     A rank-1 kernel (Sobel, Prewitt, box, Gaussian, 1×k, k×1) runs as two
     fused 1-D passes and a dense 3×3 kernel as nine unrolled taps, other
     kernels tap by tap, all summed in the result dtype (float32 for float32).
