@@ -321,7 +321,7 @@ class _BaseMLP(BaseEstimator):
         out = forward_in_blocks(self._net, np.ascontiguousarray(X_val, dtype=self._net.dtype))
         if not np.isfinite(out).all():
             return np.nan
-        return float(self._score_outputs(out, y_val))
+        return float(self._score_function(y_val, self._predictions(out)))
 
     def _forward(self, X):
         check_is_fitted(self, "_net")
@@ -396,6 +396,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     """
 
     _multilabel = False  # set by fit; the class default serves models saved before multilabel
+    _score_function = staticmethod(accuracy_score)  # as ClassifierMixin.score
 
     @property
     def _loss(self):
@@ -488,12 +489,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     def predict(self, X):
         """Return the most probable class of each row (multilabel: 1 where σ(f[L]) > ½)."""
-        return self._labels(self._forward(X))
+        return self._predictions(self._forward(X))
 
-    def _score_outputs(self, z, y):
-        return accuracy_score(y, self._labels(z))  # as ClassifierMixin.score
-
-    def _labels(self, z):
+    def _predictions(self, z):
         if self._multilabel:
             return (z > 0).astype(np.int64)
         if z.shape[1] == 1:
@@ -518,6 +516,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     True
     """
 
+    _score_function = staticmethod(r2_score)  # as RegressorMixin.score
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
@@ -540,11 +540,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def predict(self, X):
         """Return ŷ = a[L], shape (n,) or (n, n_outputs) as ``y`` was."""
-        out = self._forward(X)
-        return out[:, 0] if self._y_1d else out
+        return self._predictions(self._forward(X))
 
-    def _score_outputs(self, out, y):
-        return r2_score(y, out[:, 0] if self._y_1d else out)  # as RegressorMixin.score
+    def _predictions(self, out):
+        # the network's outputs as predictions: (n,) where y was 1-D
+        return out[:, 0] if self._y_1d else out
 
 
 def _check_n_iter_no_change(value):
