@@ -23,10 +23,22 @@ __all__ = [
     "metrics",
     "nn",
     "set_num_threads",
+    "tabular",
     "temporal",
+    "text",
 ]
 
-_DOMAINS = {"image", "bench", "nn", "datasets", "temporal", "linear", "metrics"}
+_DOMAINS = {
+    "image",
+    "bench",
+    "nn",
+    "datasets",
+    "temporal",
+    "linear",
+    "metrics",
+    "tabular",
+    "text",
+}
 
 
 def __getattr__(name):

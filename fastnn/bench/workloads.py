@@ -31,6 +31,10 @@ PEER_MODULES = {
     "pandas": "pandas",
     "numbagg": "numbagg",
     "sklearn": "sklearn",
+    "polars": "polars",
+    "duckdb": "duckdb",
+    "numexpr": "numexpr",
+    "pystemmer": "Stemmer",
 }
 
 
@@ -72,9 +76,16 @@ def _installed(name):
 
 def _registry():
     # Each domain keeps its workloads in its own module of fastnn.bench.
-    from fastnn.bench import image, linear, nn, temporal
+    from fastnn.bench import image, linear, nn, tabular, temporal, text
 
-    return [*image.WORKLOADS, *temporal.WORKLOADS, *nn.WORKLOADS, *linear.WORKLOADS]
+    return [
+        *image.WORKLOADS,
+        *temporal.WORKLOADS,
+        *tabular.WORKLOADS,
+        *text.WORKLOADS,
+        *nn.WORKLOADS,
+        *linear.WORKLOADS,
+    ]
 
 
 WORKLOADS = _registry()

@@ -1,0 +1,3 @@
+"""Benchmark workloads of :mod:`fastnn.text` (registered in :mod:`fastnn.bench.workloads`)."""
+
+WORKLOADS = []
