@@ -137,14 +137,14 @@ print(int(np.abs(sobel(np.eye(4, dtype=np.uint8) * 10)).sum()))
 
 def test_a_changed_helper_module_invalidates_cached_kernels(tmp_path):
     # The Sobel kernel inlines _jit.as_exact; Numba's own stamp covers only
-    # image/_kernels.py, so without fastnn's stamp of the helper modules the
+    # image/_kernels/filters.py, so without fastnn's stamp of the helper modules the
     # second run would load the kernel compiled from the old as_exact.
     site = tmp_path / "site"
     shutil.copytree(PACKAGE, site / "fastnn", ignore=shutil.ignore_patterns("__pycache__"))
     run = SOBEL_OF_INTEGERS.format(site=str(site))
     first = _fresh_python(run, env={"PYTHONPATH": str(site)}, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
-    assert list((site / "fastnn" / "image" / "__pycache__").glob("*.nbi"))  # cached
+    assert list((site / "fastnn" / "image" / "_kernels" / "__pycache__").glob("*.nbi"))  # cached
     helper = site / "fastnn" / "_jit.py"
     lifted = "return lambda x: np.int64(x)\n"
     assert helper.read_text().count(lifted) == 1

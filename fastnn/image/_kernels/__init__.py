@@ -1,0 +1,34 @@
+"""Numba kernels of fastnn.image, one module per family. Plain arrays in, ``out`` written;
+no validation.
+
+- :mod:`.filters`: 2-D correlation, the 3×3 stencils (Sobel, Prewitt,
+  Laplace) and the weighted channel sum.
+"""
+
+from fastnn.image._kernels.filters import (
+    CORRELATE,
+    GRADIENT_X,
+    GRADIENT_Y,
+    LAPLACE,
+    LIMIT_EXP,
+    MAGNITUDE,
+    ORIENTATION,
+    correlate_separable,
+    correlate_taps,
+    stencil_3x3,
+    weighted_channel_sum,
+)
+
+__all__ = [
+    "CORRELATE",
+    "GRADIENT_X",
+    "GRADIENT_Y",
+    "LAPLACE",
+    "LIMIT_EXP",
+    "MAGNITUDE",
+    "ORIENTATION",
+    "correlate_separable",
+    "correlate_taps",
+    "stencil_3x3",
+    "weighted_channel_sum",
+]
