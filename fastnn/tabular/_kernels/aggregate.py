@@ -1,0 +1,267 @@
+"""Group aggregates: partial statistics per group, their merge, and the features.
+
+Every statistic but the median and the number of distinct values comes from
+eight numbers per group and column, updated row by row in one pass:
+
+    COUNT  non-NaN values n          SD   Σd, d = x - K
+    SHIFT  K, the first finite value SDD  Σd²
+    FIRST  the first non-NaN value   MIN  the smallest
+    LAST   the last non-NaN value    MAX  the largest
+
+The sums are *shifted* by a value of the group itself (Chan, Golub & LeVeque's
+shifted data algorithm): ``var = (Σd² - (Σd)²/n) / (n - ddof)`` has the
+rounding of a two-pass computation when ``K`` is near the mean, which a value
+of the group is for any data of bounded spread (``1e9 + N(0, 1)`` keeps its unit
+variance, where the naive ``Σx² - (Σx)²/n`` loses every digit), and
+``mean = K + Σd/n``, ``sum = nK + Σd``. The eight numbers of a group fill one
+64-byte cache line, so a row costs one random access.
+
+Rows are cut into chunks whose number depends on the row and group counts only,
+never on the thread count; each chunk fills its own partial table, and the
+tables are merged in chunk order (:func:`merge_states`), so results are the same
+bit for bit for any number of threads.
+
+The hash aggregation (:func:`hash_accumulate`) finds each key's slot in a
+chunk's own hash table and updates that slot's statistics in the same pass, so
+the keys are read once and no codes array is written: factorizing first and
+aggregating after reads and writes the rows twice.
+"""
+
+import math
+
+import numpy as np
+
+from fastnn._jit import jit
+from fastnn.tabular._kernels.hash import EMPTY, _rehash, _slot
+
+COUNT, SHIFT, FIRST, LAST, SD, SDD, MIN, MAX = range(8)
+N_STATE = 8
+
+
+@jit
+def new_state(n_groups, n_columns):
+    """An empty partial table: no values seen."""
+    state = np.zeros((n_groups, n_columns, N_STATE))
+    for g in range(n_groups):
+        for c in range(n_columns):
+            state[g, c, SHIFT] = np.nan
+            state[g, c, FIRST] = np.nan
+            state[g, c, LAST] = np.nan
+            state[g, c, MIN] = np.inf
+            state[g, c, MAX] = -np.inf
+    return state
+
+
+@jit(inline=True)
+def _update(st, v):
+    """Add the value ``v`` (float64) to the partial statistics ``st`` of one group and column."""
+    if v != v:  # NaN is skipped (pandas's skipna); ±inf is a value
+        return
+    k = st[SHIFT]
+    if k != k:
+        if math.isfinite(v):
+            st[SHIFT] = v
+            k = v
+        else:
+            k = 0.0
+    if st[COUNT] == 0.0:
+        st[FIRST] = v
+    st[COUNT] += 1.0
+    d = v - k
+    st[SD] += d
+    st[SDD] += d * d
+    st[LAST] = v
+    if v < st[MIN]:
+        st[MIN] = v
+    if v > st[MAX]:
+        st[MAX] = v
+
+
+@jit
+def accumulate_codes(codes, values, lo, hi, sizes, state):
+    """Add rows ``lo .. hi - 1`` of the ``(n, n_columns)`` ``values`` to their groups
+    ``codes`` (``-1``: left out) in ``sizes`` and ``state``."""
+    n_columns = values.shape[1]
+    for i in range(lo, hi):
+        g = codes[i]
+        if g < 0:
+            continue
+        sizes[g] += 1
+        for c in range(n_columns):
+            _update(state[g, c], np.float64(values[i, c]))
+
+
+@jit
+def hash_accumulate(keys, missing, values, lo, hi):
+    """Hash aggregation of rows ``lo .. hi - 1``: ``(uniques, sizes, state)`` of the keys
+    met, in first-seen order, with each key's slot found and its statistics updated in
+    the same pass (``missing[i]``: row left out; ``missing`` may be empty)."""
+    has_missing = missing.shape[0] == keys.shape[0]
+    n_columns = values.shape[1]
+    log_slots = 10
+    table = np.full(1 << log_slots, EMPTY, np.int64)
+    capacity = 1 << (log_slots - 1)
+    uniques = np.empty(capacity, np.int64)
+    sizes = np.zeros(capacity, np.int64)
+    state = new_state(capacity, n_columns)
+    n_unique = 0
+    mask = (1 << log_slots) - 1
+    shift = 64 - log_slots
+    for i in range(lo, hi):
+        if has_missing and missing[i]:
+            continue
+        key = keys[i]
+        s = _slot(key, shift)
+        while True:
+            u = table[s]
+            if u == EMPTY:
+                if 2 * (n_unique + 1) > (1 << log_slots):
+                    log_slots += 1
+                    capacity = 1 << (log_slots - 1)
+                    grown = np.empty(capacity, np.int64)
+                    grown[:n_unique] = uniques[:n_unique]
+                    uniques = grown
+                    grown_sizes = np.zeros(capacity, np.int64)
+                    grown_sizes[:n_unique] = sizes[:n_unique]
+                    sizes = grown_sizes
+                    grown_state = new_state(capacity, n_columns)
+                    grown_state[:n_unique] = state[:n_unique]
+                    state = grown_state
+                    table = _rehash(uniques, n_unique, log_slots)
+                    mask = (1 << log_slots) - 1
+                    shift = 64 - log_slots
+                    s = _slot(key, shift)
+                    continue
+                table[s] = n_unique
+                uniques[n_unique] = key
+                u = n_unique
+                n_unique += 1
+                break
+            if uniques[u] == key:
+                break
+            s = (s + 1) & mask
+        sizes[u] += 1
+        for c in range(n_columns):
+            _update(state[u, c], np.float64(values[i, c]))
+    return uniques[:n_unique].copy(), sizes[:n_unique].copy(), state[:n_unique].copy()
+
+
+@jit(inline=True)
+def _merge(into, st):
+    """Merge the partial statistics ``st`` (later rows) into ``into`` (earlier rows)."""
+    n_b = st[COUNT]
+    if n_b == 0.0:
+        return
+    n_a = into[COUNT]
+    if n_a == 0.0:
+        for f in range(N_STATE):
+            into[f] = st[f]
+        return
+    k_a, k_b = into[SHIFT], st[SHIFT]
+    if k_a != k_a and k_b == k_b:  # only infinities so far: their sums are non-finite
+        into[SHIFT] = k_b  # anyway, and a finite K serves what follows
+        k_a = k_b
+    k_a = 0.0 if k_a != k_a else k_a
+    k_b = 0.0 if k_b != k_b else k_b
+    delta = k_b - k_a  # re-shift b's sums by K_a: Σ(d + δ) and Σ(d + δ)²
+    into[SDD] += st[SDD] + 2.0 * delta * st[SD] + n_b * delta * delta
+    into[SD] += st[SD] + n_b * delta
+    into[COUNT] = n_a + n_b
+    into[LAST] = st[LAST]
+    into[MIN] = min(into[MIN], st[MIN])
+    into[MAX] = max(into[MAX], st[MAX])
+
+
+@jit
+def merge_states(groups, sizes, state, n_groups):
+    """Merge the partial tables ``state[i]`` (group ``groups[i]``), in order, into one
+    ``(sizes, state)`` of ``n_groups`` groups."""
+    total = np.zeros(n_groups, np.int64)
+    out = new_state(n_groups, state.shape[1])
+    for i in range(groups.shape[0]):
+        g = groups[i]
+        total[g] += sizes[i]
+        for c in range(state.shape[1]):
+            _merge(out[g, c], state[i, c])
+    return total, out
+
+
+# feature codes, in the order of fastnn.tabular._plan.FEATURES
+SIZE, F_COUNT, SUM, MEAN, VAR, STD, F_MIN, F_MAX, RANGE, F_FIRST, F_LAST, MEDIAN, NUNIQUE = range(
+    13
+)
+
+
+@jit
+def finish(sizes, state, feature_codes, ddof, min_count, out):
+    """Write the features ``feature_codes`` of every group and column into
+    ``out[g, c, j]`` from the merged statistics (median and nunique are not here)."""
+    for g in range(state.shape[0]):
+        for c in range(state.shape[1]):
+            st = state[g, c]
+            n = st[COUNT]
+            k = 0.0 if st[SHIFT] != st[SHIFT] else st[SHIFT]
+            for j in range(feature_codes.shape[0]):
+                f = feature_codes[j]
+                r = np.nan
+                if f == SIZE:
+                    r = sizes[g]
+                elif f == F_COUNT:
+                    r = n
+                elif f == SUM:
+                    r = n * k + st[SD] if n > 0 else 0.0
+                    if n < min_count:
+                        r = np.nan
+                elif n == 0.0:
+                    r = np.nan
+                elif f == MEAN:
+                    r = k + st[SD] / n
+                elif f in (VAR, STD):
+                    if n > ddof:
+                        m2 = st[SDD] - st[SD] * st[SD] / n
+                        r = max(m2, 0.0) / (n - ddof) if m2 == m2 else np.nan
+                        if f == STD:
+                            r = math.sqrt(r)
+                elif f == F_MIN:
+                    r = st[MIN]
+                elif f == F_MAX:
+                    r = st[MAX]
+                elif f == RANGE:
+                    r = st[MAX] - st[MIN]
+                elif f == F_FIRST:
+                    r = st[FIRST]
+                elif f == F_LAST:
+                    r = st[LAST]
+                if f != MEDIAN and f != NUNIQUE:
+                    out[g, c, j] = r
+
+
+@jit
+def order_statistics(order, starts, values, want_median, want_nunique, j_median, j_nunique, out):
+    """Median and number of distinct non-NaN values of each group and column, by a sort
+    of each group's values: ``values[order[starts[g]:starts[g + 1]]]`` are group g's rows."""
+    n_groups = starts.shape[0] - 1
+    buf = np.empty(values.shape[0])
+    for g in range(n_groups):
+        b, e = starts[g], starts[g + 1]
+        for c in range(values.shape[1]):
+            m = 0
+            for t in range(b, e):
+                v = np.float64(values[order[t], c])
+                if v == v:
+                    buf[m] = v
+                    m += 1
+            seg = np.sort(buf[:m])
+            if want_median:
+                if m == 0:
+                    out[g, c, j_median] = np.nan
+                elif m % 2 == 1:
+                    out[g, c, j_median] = seg[m // 2]
+                else:
+                    out[g, c, j_median] = 0.5 * (seg[m // 2 - 1] + seg[m // 2])
+            if want_nunique:
+                distinct = 0
+                for t in range(m):
+                    if t == 0 or seg[t] != seg[t - 1]:
+                        distinct += 1
+                out[g, c, j_nunique] = distinct

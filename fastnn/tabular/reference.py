@@ -1,0 +1,238 @@
+"""The NumPy twins of :mod:`fastnn.tabular`: the test oracle and the benchmark baseline.
+
+Plain NumPy in the textbook idioms: keys factorized by
+``np.unique(return_inverse=True)`` (which sorts), counts and sums by
+``np.bincount``, extrema by ``np.minimum.at``/``np.maximum.at``, the variance
+in two passes (the group means first), and everything in row order within a
+group (first, last, median, nunique, lags, rolling windows) by a stable
+``np.lexsort`` of the rows by group. The group methods are functions of
+``codes`` (``-1``: no group) and ``n_groups`` here. They validate nothing
+beyond what NumPy rejects.
+"""
+
+import itertools
+
+import numpy as np
+
+from fastnn.temporal import reference as temporal_reference
+
+__all__ = [
+    "count_encode",
+    "factorize",
+    "group_aggregate",
+    "group_cumcount",
+    "group_cumsum",
+    "group_diff",
+    "group_lag",
+    "group_rolling",
+    "group_transform",
+]
+
+
+def _missing(keys):
+    if keys.dtype.kind == "f":
+        return np.isnan(keys)
+    if keys.dtype.kind in "mM":
+        return np.isnat(keys)
+    if keys.dtype.kind == "O":
+        return np.array([k is None or (isinstance(k, float) and k != k) for k in keys], bool)
+    return np.zeros(len(keys), bool)
+
+
+def factorize(keys, *, sort=True, dropna=True):
+    """``(codes, uniques)`` of one NumPy key array: twin of :func:`fastnn.tabular.group_by`.
+
+    ``sort=False`` gives first-seen order; a missing key is code ``-1``
+    (``dropna``) or a last group of its own (first-seen place without ``sort``).
+    """
+    keys = np.asarray(keys)
+    missing = _missing(keys)
+    present = keys[~missing]
+    if keys.dtype.kind == "O":
+        present = present.astype(str)
+    uniques, inverse = np.unique(present, return_inverse=True)
+    if not sort:
+        first = np.full(len(uniques), len(present))
+        np.minimum.at(first, inverse, np.arange(len(present)))
+        order = np.argsort(first, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        uniques, inverse = uniques[order], rank[inverse]
+    codes = np.full(len(keys), -1, np.int64)
+    codes[~missing] = inverse
+    if not dropna and missing.any():
+        at = len(uniques)
+        if not sort:
+            first_missing = int(np.argmax(missing))
+            seen = codes[:first_missing]
+            at = int(seen.max()) + 1 if first_missing else 0
+        codes[codes >= at] += 1
+        codes[missing] = at
+        uniques = np.insert(uniques.astype(object), at, None)
+    return codes, uniques
+
+
+def _by_group(codes):
+    """Rows with a group, sorted stably by group, and each group's start."""
+    rows = np.flatnonzero(codes >= 0)
+    rows = rows[np.lexsort((rows, codes[rows]))]
+    return rows
+
+
+def _column_stat(codes, n_groups, x, feature, ddof, min_count):
+    valid = (codes >= 0) & ~np.isnan(x)
+    g, v = codes[valid], x[valid]
+    count = np.bincount(g, minlength=n_groups).astype(float)
+    total = np.bincount(g, v, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / count
+    if feature == "size":
+        return np.bincount(codes[codes >= 0], minlength=n_groups).astype(float)
+    if feature == "count":
+        return count
+    if feature == "sum":
+        return np.where(count < min_count, np.nan, total)
+    if feature == "mean":
+        return mean
+    if feature in ("var", "std"):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m2 = np.bincount(g, (v - mean[g]) ** 2, minlength=n_groups)
+            var = np.where(count > ddof, m2 / (count - ddof), np.nan)
+        return np.sqrt(var) if feature == "std" else var
+    if feature in ("min", "max", "range"):
+        low = np.full(n_groups, np.inf)
+        high = np.full(n_groups, -np.inf)
+        np.minimum.at(low, g, v)
+        np.maximum.at(high, g, v)
+        result = {"min": low, "max": high, "range": high - low}[feature]
+        return np.where(count > 0, result, np.nan)
+    rows = _by_group(np.where(valid, codes, -1))
+    groups = codes[rows]
+    starts = np.searchsorted(groups, np.arange(n_groups + 1))
+    out = np.full(n_groups, 0.0 if feature == "nunique" else np.nan)
+    for k in range(n_groups):
+        seg = x[rows[starts[k] : starts[k + 1]]]
+        if feature == "nunique":
+            out[k] = len(np.unique(seg))
+        elif len(seg):
+            out[k] = {"first": seg[0], "last": seg[-1], "median": np.median(seg)}[feature]
+    return out
+
+
+def group_aggregate(
+    codes,
+    n_groups,
+    values,
+    features=("count", "sum", "mean", "std", "min", "max"),
+    *,
+    ddof=1,
+    min_count=0,
+):
+    """Twin of :meth:`fastnn.tabular.Groups.aggregate` for the groups ``codes``."""
+    codes = np.asarray(codes, np.int64)
+    values = np.asarray(values)
+    features = (features,) if isinstance(features, str) else tuple(features)
+    dtype = np.float32 if values.dtype == np.float32 else np.float64
+    matrix = values.reshape(len(codes), -1).astype(np.float64)
+    out = np.stack(
+        [
+            np.stack(
+                [_column_stat(codes, n_groups, column, f, ddof, min_count) for f in features], -1
+            )
+            for column in matrix.T
+        ],
+        1,
+    ).reshape(n_groups, matrix.shape[1], len(features))
+    out = out.astype(dtype)
+    return out[:, 0] if values.ndim == 1 else out
+
+
+def group_transform(codes, n_groups, values, feature):
+    """Twin of :meth:`fastnn.tabular.Groups.transform`."""
+    codes = np.asarray(codes, np.int64)
+    table = group_aggregate(codes, n_groups, values, (feature,))[..., 0]
+    out = table[np.maximum(codes, 0)]
+    out[codes < 0] = np.nan
+    return out
+
+
+def _shifted(codes, values, k, fill_value):
+    codes = np.asarray(codes, np.int64)
+    values = np.asarray(values, np.float64)
+    rows = _by_group(codes)
+    groups = codes[rows]
+    out = np.full(values.shape, fill_value, np.float64)
+    source = np.arange(len(rows)) - k
+    ok = (source >= 0) & (groups[np.maximum(source, 0)] == groups)
+    out[rows[ok]] = values[rows[source[ok]]]
+    return out
+
+
+def group_lag(codes, values, k=1, *, fill_value=np.nan):
+    """Twin of :meth:`fastnn.tabular.Groups.lag` (in float64)."""
+    return _shifted(codes, values, k, fill_value)
+
+
+def group_diff(codes, values, k=1):
+    """Twin of :meth:`fastnn.tabular.Groups.diff`."""
+    return np.asarray(values, np.float64) - _shifted(codes, values, k, np.nan)
+
+
+def group_cumsum(codes, values):
+    """Twin of :meth:`fastnn.tabular.Groups.cumsum`."""
+    codes = np.asarray(codes, np.int64)
+    values = np.asarray(values, np.float64)
+    out = np.full(values.shape, np.nan)
+    rows = _by_group(codes)
+    groups = codes[rows]
+    starts = np.searchsorted(groups, np.arange(groups.max() + 2 if len(groups) else 1))
+    for b, e in itertools.pairwise(starts):
+        seg = values[rows[b:e]]
+        out[rows[b:e]] = np.where(np.isnan(seg), np.nan, np.nancumsum(seg, axis=0))
+    return out
+
+
+def group_cumcount(codes):
+    """Twin of :meth:`fastnn.tabular.Groups.cumcount` (float64, NaN for rows of no group)."""
+    codes = np.asarray(codes, np.int64)
+    rows = _by_group(codes)
+    groups = codes[rows]
+    out = np.full(len(codes), np.nan)
+    starts = np.searchsorted(groups, groups)  # each row's group start
+    out[rows] = np.arange(len(rows)) - starts
+    return out
+
+
+def group_rolling(
+    codes, values, window, features=("mean",), *, min_periods=None, order=None, closed="right"
+):
+    """Twin of :meth:`fastnn.tabular.Groups.rolling`: fastnn.temporal's twins per group."""
+    codes = np.asarray(codes, np.int64)
+    values = np.asarray(values)
+    features = (features,) if isinstance(features, str) else tuple(features)
+    dtype = np.float32 if values.dtype == np.float32 else np.float64
+    matrix = values.reshape(len(codes), -1).astype(dtype)
+    key = np.arange(len(codes)) if order is None else np.asarray(order)
+    rows = np.flatnonzero(codes >= 0)
+    rows = rows[np.lexsort((rows, key[rows], codes[rows]))]
+    groups = codes[rows]
+    out = np.full((len(codes), matrix.shape[1], len(features)), np.nan, dtype)
+    bounds = np.flatnonzero(np.diff(groups)) + 1
+    for seg_rows in np.split(rows, bounds):
+        if not len(seg_rows):
+            continue
+        seg = matrix[seg_rows].T  # (n_columns, length)
+        stats = temporal_reference.window_features(
+            seg, window, features, min_periods=min_periods
+        )  # (n_columns, length, n_features)
+        if closed == "left":
+            stats = np.concatenate([np.full_like(stats[:, :1], np.nan), stats[:, :-1]], axis=1)
+        out[seg_rows] = stats.transpose(1, 0, 2)
+    return out[:, 0] if values.ndim == 1 else out
+
+
+def count_encode(keys, *, normalize=False):
+    """Twin of :func:`fastnn.tabular.count_encode` for one NumPy key array."""
+    codes, _ = factorize(keys, sort=False, dropna=False)
+    counts = np.bincount(codes)[codes]
+    return counts / len(counts) if normalize else counts
