@@ -8,8 +8,10 @@ twin, with the same name and signature, in :mod:`fastnn.image.reference`.
 from fastnn.image.color import rgb_to_gray
 from fastnn.image.edges import gradient_magnitude, gradient_orientation, laplace, prewitt, sobel
 from fastnn.image.filters import convolve2d, correlate2d
+from fastnn.image.histogram import color_histogram
 
 __all__ = [
+    "color_histogram",
     "convolve2d",
     "correlate2d",
     "gradient_magnitude",

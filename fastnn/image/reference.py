@@ -15,6 +15,7 @@ from fastnn.image.color import BT709
 from fastnn.image.edges import OPERATORS
 
 __all__ = [
+    "color_histogram",
     "convolve2d",
     "correlate2d",
     "gradient_magnitude",
@@ -120,3 +121,96 @@ def rgb_to_gray(image):
     image = np.asarray(image)
     dtype = float_result_dtype(image.dtype, integer_to=np.float32)
     return (image.astype(np.float64) @ BT709).astype(dtype)
+
+
+def color_histogram(image, bins=8, *, range=None, joint=False, density=False, channel_axis=-1):
+    """NumPy twin of :func:`fastnn.image.color_histogram`: the bin of every pixel as an
+    integer code (``np.searchsorted``, through a table of every value for integers of up
+    to 16 bits), then one ``np.bincount`` over image × channel × bin."""
+    image = np.asarray(image)
+    source = image.dtype
+    if source == np.bool_:
+        image = image.view(np.uint8)  # as np.histogram
+    image = image[..., None] if channel_axis is None else np.moveaxis(image, channel_axis, -1)
+    *lead, h, w, n_channels = image.shape
+    pixels = image.reshape(-1, h * w, n_channels)
+    n_images = pixels.shape[0]
+    edges = _histogram_edges(bins, _histogram_ranges(range, source, n_channels), joint, image)
+    n_bins = [e.size - 1 for e in edges]
+    codes = [_pixel_bins(pixels[..., c], e) for c, e in enumerate(edges)]
+    if joint:
+        size = int(np.prod(n_bins))
+        code, valid = np.zeros((n_images, h * w), np.int64), np.ones((n_images, h * w), bool)
+        for c, n in enumerate(n_bins):
+            code = code * n + codes[c]
+            valid &= codes[c] >= 0
+        flat = code + np.arange(n_images)[:, None] * size
+    else:
+        size = n_channels * n_bins[0]
+        flat = np.stack(codes, axis=-1)
+        valid = flat >= 0
+        flat = flat + np.arange(n_channels) * n_bins[0] + np.arange(n_images)[:, None, None] * size
+    flat = flat.ravel() if valid.all() else flat[valid]
+    counts = np.bincount(flat, minlength=n_images * size).reshape(n_images, size)
+    if density:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            counts = _histogram_density(counts, edges, joint)
+    if joint:
+        return counts.reshape(*lead, *n_bins)
+    if channel_axis is None:
+        return counts.reshape(*lead, n_bins[0])
+    return counts.reshape(*lead, n_channels, n_bins[0])
+
+
+def _histogram_ranges(range_, source, n_channels):
+    if range_ is None:
+        if source.kind == "b":
+            range_ = (0, 2)
+        elif source.kind in "iu":
+            range_ = (float(np.iinfo(source).min), float(np.iinfo(source).max) + 1)
+        else:
+            range_ = (0, 1)
+    pairs = np.asarray(range_, dtype=np.float64)
+    return [tuple(map(float, p)) for p in np.broadcast_to(pairs, (n_channels, 2))]
+
+
+def _histogram_edges(bins, pairs, joint, image):
+    if not isinstance(bins, list | tuple) and np.ndim(bins) == 0:
+        if joint:  # np.histogramdd's edges
+            return [np.linspace(low, high, bins + 1) for low, high in pairs]
+        return [np.histogram_bin_edges(image[:0].ravel(), bins, range=p) for p in pairs]
+    if isinstance(bins, list | tuple) and all(np.ndim(e) == 1 for e in bins):
+        return [np.asarray(e) for e in bins]
+    return [np.asarray(bins)] * len(pairs)
+
+
+def _pixel_bins(values, edges):
+    """NumPy's bin of each value (edges[b] <= v < edges[b + 1], the last edge inclusive), -1
+    outside the edges and for NaN; integers of up to 16 bits through a table of every value."""
+    if values.dtype.kind in "iu" and values.dtype.itemsize <= 2:
+        info = np.iinfo(values.dtype)
+        table = _searched(np.arange(info.min, info.max + 1, dtype=values.dtype), edges)
+        return table[values] if info.min == 0 else table[values.astype(np.intp) - info.min]
+    return _searched(values, edges)
+
+
+def _searched(values, edges):
+    b = np.searchsorted(edges, values, side="right") - 1
+    b[values == edges[-1]] = edges.size - 2
+    b[~((values >= edges[0]) & (values <= edges[-1]))] = -1
+    return b
+
+
+def _histogram_density(counts, edges, joint):
+    if not joint:  # np.histogram's n / db / n.sum()
+        per_channel = counts.reshape(counts.shape[0], len(edges), -1)
+        widths = np.stack([np.diff(e).astype(float) for e in edges])
+        return per_channel / widths / per_channel.sum(axis=-1, keepdims=True)
+    n_bins = [e.size - 1 for e in edges]  # np.histogramdd's: axis by axis, then the total
+    hist = counts.astype(float).reshape(-1, *n_bins)
+    total = hist.reshape(hist.shape[0], -1).sum(axis=1)
+    for axis, e in enumerate(edges):
+        shape = [1] * (len(edges) + 1)
+        shape[axis + 1] = n_bins[axis]
+        hist = hist / np.diff(e).reshape(shape)
+    return hist / total.reshape(-1, *[1] * len(edges))

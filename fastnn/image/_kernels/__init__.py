@@ -3,6 +3,7 @@ no validation.
 
 - :mod:`.filters`: 2-D correlation, the 3×3 stencils (Sobel, Prewitt,
   Laplace) and the weighted channel sum.
+- :mod:`.histogram`: counts of pixel values per channel or joint over the channels.
 """
 
 from fastnn.image._kernels.filters import (
@@ -18,6 +19,7 @@ from fastnn.image._kernels.filters import (
     stencil_3x3,
     weighted_channel_sum,
 )
+from fastnn.image._kernels.histogram import count_small, count_values
 
 __all__ = [
     "CORRELATE",
@@ -29,6 +31,8 @@ __all__ = [
     "ORIENTATION",
     "correlate_separable",
     "correlate_taps",
+    "count_small",
+    "count_values",
     "stencil_3x3",
     "weighted_channel_sum",
 ]
