@@ -9,6 +9,7 @@ from fastnn.image.color import rgb_to_gray
 from fastnn.image.edges import gradient_magnitude, gradient_orientation, laplace, prewitt, sobel
 from fastnn.image.filters import convolve2d, correlate2d
 from fastnn.image.histogram import color_histogram
+from fastnn.image.hog import hog
 
 __all__ = [
     "color_histogram",
@@ -16,6 +17,7 @@ __all__ = [
     "correlate2d",
     "gradient_magnitude",
     "gradient_orientation",
+    "hog",
     "laplace",
     "prewitt",
     "rgb_to_gray",

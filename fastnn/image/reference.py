@@ -20,6 +20,7 @@ __all__ = [
     "correlate2d",
     "gradient_magnitude",
     "gradient_orientation",
+    "hog",
     "laplace",
     "prewitt",
     "rgb_to_gray",
@@ -121,6 +122,93 @@ def rgb_to_gray(image):
     image = np.asarray(image)
     dtype = float_result_dtype(image.dtype, integer_to=np.float32)
     return (image.astype(np.float64) @ BT709).astype(dtype)
+
+
+def hog(image, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3),
+        block_norm="L2-Hys", *, transform_sqrt=False, feature_vector=True,
+        channel_axis=None, visualize=False):  # fmt: skip
+    """NumPy twin of :func:`fastnn.image.hog`: whole-batch slices for the gradient,
+    ``np.arctan2`` for the bins, one ``np.bincount`` over image × cell × bin for the
+    histograms (float64 sums, where skimage sums each cell in float32) and
+    ``sliding_window_view`` for the blocks."""
+    x = np.asarray(image)
+    if channel_axis is not None:
+        x = np.moveaxis(x, channel_axis, -1)
+    dtype = np.float32 if x.dtype in (np.float16, np.float32) else np.float64
+    x = x.astype(dtype)
+    if transform_sqrt:
+        x = np.sqrt(x)
+    rows, cols = (-3, -2) if channel_axis is not None else (-2, -1)
+    gy, gx = np.zeros_like(x), np.zeros_like(x)
+    inner = [slice(None)] * x.ndim
+    ahead, behind, middle = list(inner), list(inner), list(inner)
+    ahead[rows], behind[rows], middle[rows] = slice(2, None), slice(None, -2), slice(1, -1)
+    gy[tuple(middle)] = x[tuple(ahead)] - x[tuple(behind)]
+    ahead, behind, middle = list(inner), list(inner), list(inner)
+    ahead[cols], behind[cols], middle[cols] = slice(2, None), slice(None, -2), slice(1, -1)
+    gx[tuple(middle)] = x[tuple(ahead)] - x[tuple(behind)]
+    if channel_axis is not None:  # the channel of largest magnitude, the first on a tie
+        best = np.argmax(np.hypot(gy, gx), axis=-1)[..., None]
+        gy = np.take_along_axis(gy, best, -1)[..., 0]
+        gx = np.take_along_axis(gx, best, -1)[..., 0]
+    *lead, h, w = gx.shape
+    (c_row, c_col), (b_row, b_col), n = pixels_per_cell, cells_per_block, orientations
+    n_cr, n_cc = h // c_row, w // c_col
+    area = (-1, n_cr * c_row, n_cc * c_col)  # the whole cells; the rest is ignored
+    gx = gx[..., : area[1], : area[2]].astype(np.float64).reshape(area)
+    gy = gy[..., : area[1], : area[2]].astype(np.float64).reshape(area)
+    edges = (180.0 / n) * np.arange(n + 1)
+    theta = np.rad2deg(np.arctan2(gy, gx)) % 180
+    bins = np.searchsorted(edges, theta, side="right") - 1  # n: 180.0, in no bin
+    cell = (np.arange(n_cr * c_row) // c_row)[:, None] * n_cc + np.arange(n_cc * c_col) // c_col
+    n_images = gx.shape[0]
+    code = (np.arange(n_images)[:, None, None] * (n_cr * n_cc) + cell) * (n + 1) + bins
+    sums = np.bincount(code.ravel(), np.hypot(gx, gy).ravel(), n_images * n_cr * n_cc * (n + 1))
+    hist = sums.reshape(n_images, n_cr, n_cc, n + 1)[..., :n] / (c_row * c_col)
+    windows = np.lib.stride_tricks.sliding_window_view(hist, (b_row, b_col), axis=(1, 2))
+    v = np.moveaxis(windows, 3, -1)  # (images, blocks_row, blocks_col, b_row, b_col, n)
+    eps, axes = 1e-5, (-3, -2, -1)
+    if block_norm in ("L1", "L1-sqrt"):
+        v = v / (np.abs(v).sum(axis=axes, keepdims=True) + eps)
+        v = np.sqrt(v) if block_norm == "L1-sqrt" else v
+    else:
+        v = v / np.sqrt((v**2).sum(axis=axes, keepdims=True) + eps**2)
+        if block_norm == "L2-Hys":
+            v = np.minimum(v, 0.2)
+            v = v / np.sqrt((v**2).sum(axis=axes, keepdims=True) + eps**2)
+    v = v.astype(dtype)
+    features = v.reshape(*lead, -1) if feature_vector else v.reshape(*lead, *v.shape[1:])
+    if not visualize:
+        return features
+    return features, _hog_picture(hist, (h, w), pixels_per_cell, dtype).reshape(*lead, h, w)
+
+
+def _hog_picture(hist, shape, cell, dtype):
+    """skimage's strokes: per bin, the Bresenham line through every cell centre, perpendicular
+    to the bin's middle angle, written in closed form (pixel t of the major axis steps the
+    minor one ⌊(2·dminor·t + dmajor) / (2·dmajor)⌋ times)."""
+    n_images, n_cr, n_cc, n = hist.shape
+    radius = min(cell) // 2 - 1
+    picture = np.zeros((n_images, *shape), dtype)
+    centre_r = (np.arange(n_cr) * cell[0] + cell[0] // 2)[:, None]
+    centre_c = (np.arange(n_cc) * cell[1] + cell[1] // 2)[None, :]
+    for o in range(n):
+        angle = np.pi * (o + 0.5) / n
+        dr, dc = radius * np.sin(angle), radius * np.cos(angle)
+        # Every cell's line, its ends truncated as skimage truncates them (per centre).
+        for i, j in np.ndindex(n_cr, n_cc):
+            cr, cc = int(centre_r[i, 0]), int(centre_c[0, j])
+            r0, c0, r1, c1 = int(cr - dc), int(cc + dr), int(cr + dc), int(cc - dr)
+            steep = abs(r1 - r0) > abs(c1 - c0)
+            (a0, a1), (m0, m1) = ((r0, r1), (c0, c1)) if steep else ((c0, c1), (r0, r1))
+            major, minor = abs(a1 - a0), abs(m1 - m0)
+            t = np.arange(major)
+            along = a0 + t * (1 if a1 - a0 > 0 else -1)
+            across = m0 + (2 * minor * t + major) // (2 * major) * (1 if m1 - m0 > 0 else -1)
+            rr, cc_ = (along, across) if steep else (across, along)
+            rr, cc_ = np.append(rr, r1), np.append(cc_, c1)
+            picture[:, rr, cc_] += hist[:, i, j, o][:, None]
+    return picture
 
 
 def color_histogram(image, bins=8, *, range=None, joint=False, density=False, channel_axis=-1):

@@ -4,6 +4,7 @@ no validation.
 - :mod:`.filters`: 2-D correlation, the 3×3 stencils (Sobel, Prewitt,
   Laplace) and the weighted channel sum.
 - :mod:`.histogram`: counts of pixel values per channel or joint over the channels.
+- :mod:`.hog`: histograms of oriented gradients (cell histograms, block norms).
 """
 
 from fastnn.image._kernels.filters import (
@@ -20,11 +21,14 @@ from fastnn.image._kernels.filters import (
     weighted_channel_sum,
 )
 from fastnn.image._kernels.histogram import count_small, count_values
+from fastnn.image._kernels.hog import PENDING_CAP as HOG_PENDING_CAP
+from fastnn.image._kernels.hog import hog_batch
 
 __all__ = [
     "CORRELATE",
     "GRADIENT_X",
     "GRADIENT_Y",
+    "HOG_PENDING_CAP",
     "LAPLACE",
     "LIMIT_EXP",
     "MAGNITUDE",
@@ -33,6 +37,7 @@ __all__ = [
     "correlate_taps",
     "count_small",
     "count_values",
+    "hog_batch",
     "stencil_3x3",
     "weighted_channel_sum",
 ]
