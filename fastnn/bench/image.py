@@ -190,6 +190,70 @@ def _laplace_torch(inputs):
     return run
 
 
+def _rgb_batch(rng, quick):
+    n, size = (8, 128) if quick else (64, 256)
+    return {"images": rng.integers(0, 256, (n, size, size, 3), dtype=np.uint8)}
+
+
+def _histogram_setup(module, bins, joint):
+    def setup(inputs):
+        import importlib
+
+        color_histogram = importlib.import_module(module).color_histogram
+        images = inputs["images"]
+        return lambda: color_histogram(images, bins, joint=joint)
+
+    return setup
+
+
+def _histogram_opencv_channel(inputs):
+    cv2 = _cv2()
+    images = inputs["images"]
+    out = np.empty((len(images), 3, 256), np.float32)
+
+    def run():
+        for image, counts in zip(images, out, strict=True):
+            for c in range(3):
+                counts[c] = cv2.calcHist([image], [c], None, [256], [0, 256]).reshape(-1)
+        return out
+
+    return run
+
+
+def _histogram_opencv_joint(inputs):
+    cv2 = _cv2()
+    images = inputs["images"]
+    out = np.empty((len(images), 8, 8, 8), np.float32)
+
+    def run():
+        for image, counts in zip(images, out, strict=True):
+            joint = cv2.calcHist([image], [0, 1, 2], None, [8] * 3, [0, 256] * 3)
+            counts[...] = joint.reshape(8, 8, 8)
+        return out
+
+    return run
+
+
+def _histogram_np_histogram(inputs):
+    images = inputs["images"]
+
+    def run():
+        return [
+            [np.histogram(im[..., c], 256, range=(0, 256))[0] for c in range(3)] for im in images
+        ]
+
+    return run
+
+
+def _histogram_np_histogramdd(inputs):
+    images = inputs["images"]
+
+    def run():
+        return [np.histogramdd(im.reshape(-1, 3), 8, range=[(0, 256)] * 3)[0] for im in images]
+
+    return run
+
+
 WORKLOADS = [
     Workload(
         name="sobel_magnitude",
@@ -222,5 +286,25 @@ WORKLOADS = [
         numpy=_laplace_numpy,
         peers={"scipy": _laplace_scipy, "opencv": _laplace_opencv, "torch": _laplace_torch},
         rtol=0.0,  # integers in float32: exact
+    ),
+    Workload(
+        name="color_hist_channel",
+        description="per-channel 256-bin histograms of 64 RGB uint8 images of 256×256 "
+        "(quick: 8 of 128×128)",
+        make_inputs=_rgb_batch,
+        fastnn=_histogram_setup("fastnn.image", 256, False),
+        numpy=_histogram_setup("fastnn.image.reference", 256, False),
+        peers={"opencv": _histogram_opencv_channel, "np.histogram": _histogram_np_histogram},
+        rtol=0.0,  # counts: exact
+    ),
+    Workload(
+        name="color_hist_joint",
+        description="joint 8×8×8 RGB histograms of 64 uint8 images of 256×256 "
+        "(quick: 8 of 128×128)",
+        make_inputs=_rgb_batch,
+        fastnn=_histogram_setup("fastnn.image", 8, True),
+        numpy=_histogram_setup("fastnn.image.reference", 8, True),
+        peers={"opencv": _histogram_opencv_joint, "np.histogramdd": _histogram_np_histogramdd},
+        rtol=0.0,
     ),
 ]

@@ -182,11 +182,14 @@ def _edges(bins, ranges, dtype, n_channels, joint):
     uniform = not isinstance(bins, list | tuple) and np.ndim(bins) == 0
     if uniform:
         n = _checks.check_int(bins, "bins", low=1)
-        if joint:  # np.histogramdd: float64 edges
-            edges = [np.linspace(low, high, n + 1) for low, high in ranges]
-        else:  # np.histogram: edges in the pixels' float type
-            empty = np.empty(0, dtype)
-            edges = [np.histogram_bin_edges(empty, n, range=pair) for pair in ranges]
+        made = {}  # channels with the same range share their edges
+        for pair in ranges:
+            if pair not in made:
+                if joint:  # np.histogramdd: float64 edges
+                    made[pair] = np.linspace(*pair, n + 1)
+                else:  # np.histogram: edges in the pixels' float type
+                    made[pair] = np.histogram_bin_edges(np.empty(0, dtype), n, range=pair)
+        edges = [made[pair] for pair in ranges]
     else:
         edges = [_check_edges(e, "bins") for e in _edge_lists(bins, n_channels)]
     n_bins = [e.size - 1 for e in edges]

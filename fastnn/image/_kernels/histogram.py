@@ -73,39 +73,50 @@ def _merge(local, partial, t):
 
 @jit
 def _rgb_shifted(pixels, p0, p1, shift, local):
-    # The common case written out: three channels, four sub-histograms, no inner loop.
-    size = local.size // 4
-    g, b = size // 3, 2 * (size // 3)  # where the green and blue bins start
+    # The common case written out: three channels, four sub-histograms
+    # local[u, c, bin], no inner loop. Unsigned indices spare Numba's
+    # negative-index fix-up; offsets computed from a flat index instead
+    # measured 2× slower (11.5 ms against 5.7 for 64 × 256² RGB, one thread).
+    s = np.uint64(shift)
     p = p0
+    if shift == 0:  # one bin per value; a shift by a variable costs 20% here
+        while p + 4 <= p1:
+            for u in range(4):
+                local[u, 0, np.uint64(pixels[p + u, 0])] += 1
+                local[u, 1, np.uint64(pixels[p + u, 1])] += 1
+                local[u, 2, np.uint64(pixels[p + u, 2])] += 1
+            p += 4
     while p + 4 <= p1:
         for u in range(4):
-            o = u * size
-            local[o + (np.int64(pixels[p + u, 0]) >> shift)] += 1
-            local[o + g + (np.int64(pixels[p + u, 1]) >> shift)] += 1
-            local[o + b + (np.int64(pixels[p + u, 2]) >> shift)] += 1
+            local[u, 0, np.uint64(pixels[p + u, 0]) >> s] += 1
+            local[u, 1, np.uint64(pixels[p + u, 1]) >> s] += 1
+            local[u, 2, np.uint64(pixels[p + u, 2]) >> s] += 1
         p += 4
     for q in range(p, p1):
-        local[np.int64(pixels[q, 0]) >> shift] += 1
-        local[g + (np.int64(pixels[q, 1]) >> shift)] += 1
-        local[b + (np.int64(pixels[q, 2]) >> shift)] += 1
+        for c in range(3):
+            local[0, c, np.uint64(pixels[q, c]) >> s] += 1
 
 
 @jit
 def _rgb_joint_shifted(pixels, p0, p1, shift, bits, local):
-    size = local.size // 4
+    s, g, r = np.uint64(shift), np.uint64(bits), np.uint64(2 * bits)
     p = p0
     while p + 4 <= p1:
         for u in range(4):
-            r = np.int64(pixels[p + u, 0]) >> shift
-            g = np.int64(pixels[p + u, 1]) >> shift
-            b = np.int64(pixels[p + u, 2]) >> shift
-            local[u * size + ((r << (2 * bits)) | (g << bits) | b)] += 1
+            code = (
+                ((np.uint64(pixels[p + u, 0]) >> s) << r)
+                | ((np.uint64(pixels[p + u, 1]) >> s) << g)
+                | (np.uint64(pixels[p + u, 2]) >> s)
+            )
+            local[u, code] += 1
         p += 4
     for q in range(p, p1):
-        r = np.int64(pixels[q, 0]) >> shift
-        g = np.int64(pixels[q, 1]) >> shift
-        b = np.int64(pixels[q, 2]) >> shift
-        local[(r << (2 * bits)) | (g << bits) | b] += 1
+        code = (
+            ((np.uint64(pixels[q, 0]) >> s) << r)
+            | ((np.uint64(pixels[q, 1]) >> s) << g)
+            | (np.uint64(pixels[q, 2]) >> s)
+        )
+        local[0, code] += 1
 
 
 @jit(parallel=True)
@@ -122,9 +133,9 @@ def count_small(pixels, task_starts, shift, lut, offset, strides, joint, copies,
             bits = 0
             while (np.int64(1) << bits) < strides[1]:
                 bits += 1
-            _rgb_joint_shifted(pixels, p0, p1, shift, bits, local.reshape(-1))
+            _rgb_joint_shifted(pixels, p0, p1, shift, bits, local)
         elif rgb_shifted:
-            _rgb_shifted(pixels, p0, p1, shift, local.reshape(-1))
+            _rgb_shifted(pixels, p0, p1, shift, local.reshape((copies, 3, -1)))
         elif joint:
             for p in range(p0, p1):
                 code = np.int64(0)
@@ -135,14 +146,14 @@ def count_small(pixels, task_starts, shift, lut, offset, strides, joint, copies,
                         break
                     code += b * strides[c]
                 if code >= 0:
-                    local[p & mask, code] += 1
+                    local[p & mask, np.uint64(code)] += 1
         else:
             for p in range(p0, p1):
                 k = p & mask
                 for c in range(n_channels):
                     b = _small_bin(pixels[p, c], c, shift, lut, offset)
                     if b >= 0:
-                        local[k, strides[c] + b] += 1
+                        local[k, np.uint64(strides[c] + b)] += 1
         _merge(local, partial, t)
 
 
@@ -166,7 +177,7 @@ def count_values(pixels, task_starts, edges, n_bins, lows, scales, uniform, stri
                         break
                     code += b * strides[c]
                 if code >= 0:
-                    local[p & mask, code] += 1
+                    local[p & mask, np.uint64(code)] += 1
         else:
             for p in range(task_starts[t], task_starts[t + 1]):
                 k = p & mask
@@ -175,5 +186,5 @@ def count_values(pixels, task_starts, edges, n_bins, lows, scales, uniform, stri
                         pixels[p, c], edges[c], n_bins[c], lows[c], scales[c], uniform[c]
                     )
                     if b >= 0:
-                        local[k, strides[c] + b] += 1
+                        local[k, np.uint64(strides[c] + b)] += 1
         _merge(local, partial, t)
