@@ -30,6 +30,18 @@ def test_return_X_y_and_the_same_data_as_scikit_learn():
     np.testing.assert_array_equal(y, y_sk)
 
 
+def test_as_images_gives_8x8_images_of_the_same_pixels():
+    rows, y = load_digits(return_X_y=True)
+    images, y_images = load_digits(return_X_y=True, as_images=True)
+    assert images.shape == (1797, 8, 8) and images.dtype == np.float64
+    np.testing.assert_array_equal(images.reshape(1797, 64), rows)
+    np.testing.assert_array_equal(y_images, y)
+    np.testing.assert_array_equal(images[7], rows[7].reshape(8, 8))  # row by row
+    digits = load_digits(as_images=True)
+    assert digits.data.shape == (1797, 8, 8)
+    np.testing.assert_array_equal(digits.data, digits.images)
+
+
 def test_attribution_is_shipped_beside_the_data():
     folder = pathlib.Path(fastnn.__file__).parent / "datasets" / "data"
     assert (folder / "digits.csv.gz").exists()
