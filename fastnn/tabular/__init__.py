@@ -7,10 +7,13 @@ function takes NumPy arrays (and pandas, polars or pyarrow key columns); the
 NumPy twins are in :mod:`fastnn.tabular.reference`.
 """
 
+from fastnn.tabular.formula import Formula, formula
 from fastnn.tabular.groups import Groups, count_encode, group_by
 
 __all__ = [
+    "Formula",
     "Groups",
     "count_encode",
+    "formula",
     "group_by",
 ]

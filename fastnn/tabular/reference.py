@@ -19,6 +19,7 @@ from fastnn.temporal import reference as temporal_reference
 __all__ = [
     "count_encode",
     "factorize",
+    "formula",
     "group_aggregate",
     "group_cumcount",
     "group_cumsum",
@@ -236,3 +237,56 @@ def count_encode(keys, *, normalize=False):
     codes, _ = factorize(keys, sort=False, dropna=False)
     counts = np.bincount(codes)[codes]
     return counts / len(counts) if normalize else counts
+
+
+# --- Row formulas (the twin of fastnn.tabular.formula) ---------------------------
+
+_FORMULA_FUNCTIONS = {
+    "abs": np.abs, "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "log1p": np.log1p,
+    "sin": np.sin, "cos": np.cos, "tanh": np.tanh, "isnan": np.isnan,
+    "minimum": np.minimum, "maximum": np.maximum, "clip": np.clip, "where": np.where,
+}  # fmt: skip
+
+
+def formula(expression):
+    """Twin of :func:`fastnn.tabular.formula`: the expression's AST evaluated with NumPy.
+
+    Operators are Python's on NumPy arrays (so NumPy's promotion decides every
+    dtype) and the functions NumPy's; numbers alone are Python's numbers.
+    Call the result with a mapping of 1-D arrays or with keywords.
+    """
+    import ast
+    import operator
+
+    operators = {
+        ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+        ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+        ast.Pow: operator.pow, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
+        ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+        ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.USub: operator.neg,
+        ast.UAdd: operator.pos, ast.Invert: operator.invert,
+    }  # fmt: skip
+    tree = ast.parse(expression.strip(), mode="eval").body
+
+    def evaluate(node, columns):
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            return np.asarray(columns[node.id])
+        if isinstance(node, ast.BinOp):
+            left, right = evaluate(node.left, columns), evaluate(node.right, columns)
+            return operators[type(node.op)](left, right)
+        if isinstance(node, ast.Compare):
+            left, right = evaluate(node.left, columns), evaluate(node.comparators[0], columns)
+            return operators[type(node.ops[0])](left, right)
+        if isinstance(node, ast.UnaryOp):
+            return operators[type(node.op)](evaluate(node.operand, columns))
+        if isinstance(node, ast.Call):
+            args = [evaluate(arg, columns) for arg in node.args]
+            return _FORMULA_FUNCTIONS[node.func.id](*args)
+        raise ValueError(f"{ast.unparse(node)!r} is not part of a formula")
+
+    def twin(data=None, /, **columns):
+        return evaluate(tree, dict(data or {}, **columns))
+
+    return twin
