@@ -254,6 +254,54 @@ def _histogram_np_histogramdd(inputs):
     return run
 
 
+def _hog_inputs(rng, quick):
+    n = 50 if quick else 500
+    return {"images": rng.integers(0, 256, (n, 128, 64), dtype=np.uint8)}
+
+
+_HOG_ARGS = dict(
+    orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2), block_norm="L2-Hys"
+)
+
+
+def _hog_setup(module):
+    def setup(inputs):
+        import importlib
+
+        hog = importlib.import_module(module).hog
+        images = inputs["images"]
+        return lambda: hog(images, **_HOG_ARGS)
+
+    return setup
+
+
+def _hog_skimage(inputs):
+    from skimage.feature import hog
+
+    images = inputs["images"]
+    return lambda: np.stack([hog(image, **_HOG_ARGS) for image in images])
+
+
+def _hog_opencv(inputs):
+    cv2 = _cv2()
+    # The same window, cells, blocks and bins; OpenCV's own gradient, interpolation
+    # and Gaussian block weights (see fastnn.image.hog's Notes): same job, other numbers.
+    descriptor = cv2.HOGDescriptor((64, 128), (16, 16), (8, 8), (8, 8), 9)
+    images = inputs["images"]
+    return lambda: np.stack([descriptor.compute(image) for image in images])
+
+
+def _hog_peers():
+    peers = {"skimage": _hog_skimage}
+    try:  # OpenCV 5 dropped HOGDescriptor: a peer only where the class exists
+        import cv2
+    except ImportError:
+        return peers
+    if hasattr(cv2, "HOGDescriptor"):
+        peers["opencv"] = _hog_opencv
+    return peers
+
+
 WORKLOADS = [
     Workload(
         name="sobel_magnitude",
@@ -306,5 +354,15 @@ WORKLOADS = [
         numpy=_histogram_setup("fastnn.image.reference", 8, True),
         peers={"opencv": _histogram_opencv_joint, "np.histogramdd": _histogram_np_histogramdd},
         rtol=0.0,
+    ),
+    Workload(
+        name="hog_batch",
+        description="HOG (9 bins, 8×8 cells, 2×2 blocks, L2-Hys) of 500 uint8 images of "
+        "128×64 (quick: 50)",
+        make_inputs=_hog_inputs,
+        fastnn=_hog_setup("fastnn.image"),
+        numpy=_hog_setup("fastnn.image.reference"),
+        peers=_hog_peers(),
+        rtol=1e-6,  # the twin sums cells in float64, skimage and fastnn in float32
     ),
 ]
