@@ -8,11 +8,13 @@ NumPy twins are in :mod:`fastnn.tabular.reference`.
 """
 
 from fastnn.tabular.formula import Formula, formula
+from fastnn.tabular.frame import aggregate
 from fastnn.tabular.groups import Groups, count_encode, group_by
 
 __all__ = [
     "Formula",
     "Groups",
+    "aggregate",
     "count_encode",
     "formula",
     "group_by",

@@ -7,8 +7,8 @@ an ``int64`` table with one instruction per row::
 
 ``kind`` is the NumPy loop dtype of the instruction (the codes below).
 Registers live in three banks, rows of ``(n_registers, BLOCK)`` arrays:
-``floats`` (float64), ``singles`` (float32) and ``ints`` (int64). The int64 bank holds every bool and integer kind in a
-canonical form: 0/1 for bool, the value sign- or zero-extended for integers
+``floats`` (float64), ``singles`` (float32) and ``ints`` (int64). The int64
+bank holds every bool and integer kind in a canonical form: 0/1 for bool, the value sign- or zero-extended for integers
 narrower than 64 bits, and the raw bits for uint64, so that ``+ - *`` are the
 machine's wrapping int64 operations followed by a wrap to the kind's width
 (exactly NumPy's modular arithmetic, as truncation is a ring homomorphism).
