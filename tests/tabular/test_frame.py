@@ -104,7 +104,7 @@ def test_bad_inputs_name_the_problem():
         aggregate(sales, by="nope", features={"price": ["mean"]})
     with pytest.raises(ValueError, match="'missing'"):
         aggregate(sales, by="store", features={"missing": ["mean"]})
-    with pytest.raises(TypeError, match="'store'.*numbers"):
+    with pytest.raises(TypeError, match=r"'store'.*numbers"):
         aggregate(sales, by="day", features={"store": ["mean"]})
     with pytest.raises(ValueError, match="average"):
         aggregate(sales, by="store", features={"price": ["average"]})
