@@ -67,7 +67,9 @@ def as_values(values, n_rows, name="values"):
             f"{name} must have one row per key: {n_rows} rows expected, got {array.shape[0]}"
         )
     dtype = np.float32 if array.dtype == np.float32 else np.float64
-    matrix = np.ascontiguousarray(array.reshape(n_rows, -1), dtype=dtype)
+    matrix = np.ascontiguousarray(
+        array.reshape(n_rows, 1) if array.ndim == 1 else array, dtype=dtype
+    )
     return matrix, array.ndim == 1
 
 

@@ -340,7 +340,7 @@ class Groups:
             and np.can_cast(np.min_scalar_type(int(fill_value)), array.dtype)
         ):
             # pandas's shift keeps an integer dtype when fill_value fits it
-            source = np.ascontiguousarray(array.reshape(self._n_rows, -1))
+            source = np.ascontiguousarray(array.reshape(matrix.shape))
             out_dtype = source.dtype
         order, starts = self._sorted_rows()
         k = min(k, self._n_rows + 1)
