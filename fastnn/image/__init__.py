@@ -10,8 +10,11 @@ from fastnn.image.edges import gradient_magnitude, gradient_orientation, laplace
 from fastnn.image.filters import convolve2d, correlate2d
 from fastnn.image.histogram import color_histogram
 from fastnn.image.hog import hog
+from fastnn.image.transformers import HOG, ColorHistogram
 
 __all__ = [
+    "HOG",
+    "ColorHistogram",
     "color_histogram",
     "convolve2d",
     "correlate2d",
