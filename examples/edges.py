@@ -1,4 +1,5 @@
-"""Edge detection on a synthetic RGB scene: gray, Sobel x and y, magnitude, orientation, Laplacian.
+"""Edges and shape on a synthetic RGB scene: gray, Sobel x and y, magnitude, orientation,
+Laplacian, and the HOG picture (the dominant gradient directions of each 8×8 cell).
 
 Run it after the README's first command (it needs matplotlib, from the bench
 extra): ``python examples/edges.py`` writes ``edges.png`` beside you.
@@ -10,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from fastnn.image import gradient_magnitude, gradient_orientation, laplace, rgb_to_gray, sobel
+from fastnn.image import gradient_magnitude, gradient_orientation, hog, laplace, rgb_to_gray, sobel
 
 
 def scene(height=240, width=320):
@@ -31,6 +32,7 @@ def main(path="edges.png"):
     gray = rgb_to_gray(rgb)
     magnitude = gradient_magnitude(gray)
     orientation = gradient_orientation(gray)
+    features, picture = hog(gray, 9, (8, 8), (2, 2), visualize=True)
     panels = {
         "RGB image": rgb,
         "gray (BT.709)": gray,
@@ -41,6 +43,7 @@ def main(path="edges.png"):
             magnitude > 0.2 * magnitude.max(), orientation, np.nan
         ),
         "Laplacian": laplace(gray),
+        f"HOG picture ({features.size} features)": picture,
     }
     fig, axes = plt.subplots(2, 4, figsize=(14, 6))
     for ax, (title, image) in zip(axes.flat, panels.items(), strict=False):
@@ -48,7 +51,6 @@ def main(path="edges.png"):
         ax.imshow(image, cmap=None if image.ndim == 3 else cmap)
         ax.set_title(title)
         ax.axis("off")
-    axes.flat[-1].axis("off")
     fig.tight_layout()
     fig.savefig(path, dpi=80)
     print(f"wrote {path}")
