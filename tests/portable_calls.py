@@ -170,6 +170,20 @@ def _build_calls():
         "fastnn.image.prewitt": lambda r: [image.prewitt(_image(r), axis=0)],
         "fastnn.image.rgb_to_gray": lambda r: [image.rgb_to_gray(_image(r, np.uint8, (9, 8, 3)))],
         "fastnn.image.sobel": lambda r: [image.sobel(_image(r, np.float32), mode="nearest")],
+        "fastnn.image.color_histogram": lambda r: [
+            image.color_histogram(_image(r, np.uint8, (2, 9, 8, 3)), 16),
+            image.color_histogram(_image(r, np.float32, (9, 8, 3)) / 255, 4, joint=True),
+        ],
+        "fastnn.image.ColorHistogram": lambda r: [
+            image.ColorHistogram(bins=4, joint=True).fit_transform(
+                _image(r, np.uint8, (3, 9, 8, 3))
+            )
+        ],
+        "fastnn.image.HOG": lambda r: [
+            image.HOG(pixels_per_cell=(4, 4), cells_per_block=(2, 2)).fit_transform(
+                _image(r, np.float32, (3, 16, 12))
+            )
+        ],
         "fastnn.temporal.aggregate": lambda r: [temporal.aggregate(_series(r))],
         "fastnn.temporal.autocorrelation": lambda r: [temporal.autocorrelation(_series(r), 5)],
         "fastnn.temporal.diff": lambda r: [temporal.diff(_series(r), 2)],

@@ -34,6 +34,16 @@ FUNCTIONS = {
     "image.prewitt": (image.prewitt, "image"),
     "image.sobel": (image.sobel, "image"),
     "image.rgb_to_gray": (lambda a: image.rgb_to_gray(np.stack([a] * 3, axis=-1)), "image"),
+    "image.color_histogram": (lambda a: image.color_histogram(np.stack([a] * 3, axis=-1)), "image"),
+    "image.color_histogram gray": (lambda a: image.color_histogram(a, channel_axis=None), "image"),
+    "image.ColorHistogram": (
+        lambda a: image.ColorHistogram().fit(np.stack([a] * 3, -1)[None]),
+        "X",
+    ),
+    "image.HOG": (
+        lambda a: image.HOG(pixels_per_cell=(1, 1), cells_per_block=(1, 1)).fit(a[None]),
+        "X",
+    ),
     "temporal.aggregate": (temporal.aggregate, "x"),
     "temporal.autocorrelation": (lambda a: temporal.autocorrelation(a, 1), "x"),
     "temporal.diff": (temporal.diff, "x"),
