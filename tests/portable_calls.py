@@ -170,6 +170,19 @@ def _build_calls():
         "fastnn.image.prewitt": lambda r: [image.prewitt(_image(r), axis=0)],
         "fastnn.image.rgb_to_gray": lambda r: [image.rgb_to_gray(_image(r, np.uint8, (9, 8, 3)))],
         "fastnn.image.sobel": lambda r: [image.sobel(_image(r, np.float32), mode="nearest")],
+        "fastnn.image.hog": lambda r: [
+            image.hog(_image(r, np.uint8, (2, 24, 31)), 9, (4, 4), (2, 2)),
+            *image.hog(
+                _image(r, np.float32, (17, 20, 3)),
+                6,
+                (4, 5),
+                (2, 2),
+                "L1-sqrt",
+                transform_sqrt=True,
+                channel_axis=-1,
+                visualize=True,
+            ),
+        ],
         "fastnn.image.color_histogram": lambda r: [
             image.color_histogram(_image(r, np.uint8, (2, 9, 8, 3)), 16),
             image.color_histogram(_image(r, np.float32, (9, 8, 3)) / 255, 4, joint=True),

@@ -33,6 +33,7 @@ FUNCTIONS = {
     "image.laplace": (image.laplace, "image"),
     "image.prewitt": (image.prewitt, "image"),
     "image.sobel": (image.sobel, "image"),
+    "image.hog": (lambda a: image.hog(a, 9, (1, 1), (1, 1)), "image"),
     "image.rgb_to_gray": (lambda a: image.rgb_to_gray(np.stack([a] * 3, axis=-1)), "image"),
     "image.color_histogram": (lambda a: image.color_histogram(np.stack([a] * 3, axis=-1)), "image"),
     "image.color_histogram gray": (lambda a: image.color_histogram(a, channel_axis=None), "image"),
