@@ -217,6 +217,14 @@ def _build_calls():
         "fastnn.temporal.rolling_var": lambda r: [temporal.rolling_var(_series(r), 7)],
         "fastnn.temporal.spectral_features": lambda r: [temporal.spectral_features(_series(r))],
         "fastnn.temporal.window_features": lambda r: [temporal.window_features(_series(r), 9)],
+        "fastnn.temporal.WindowFeatures": lambda r: [
+            temporal.WindowFeatures(5, ("mean", "std", "slope")).fit_transform(
+                r.standard_normal((40, 3))
+            )
+        ],
+        "fastnn.temporal.Lags": lambda r: [
+            temporal.Lags((1, 3)).fit_transform(r.standard_normal((20, 2), np.float32))
+        ],
         "fastnn.temporal.zero_crossing_rate": lambda r: [
             temporal.zero_crossing_rate(np.diff(_series(r)))
         ],

@@ -24,8 +24,11 @@ from fastnn.temporal.spectral import (
     spectral_features,
     zero_crossing_rate,
 )
+from fastnn.temporal.transformers import Lags, WindowFeatures
 
 __all__ = [
+    "Lags",
+    "WindowFeatures",
     "aggregate",
     "autocorrelation",
     "diff",
