@@ -1,0 +1,267 @@
+"""Planning for fastnn.text: documents checked, preprocessed, encoded once, and tokenized.
+
+The public modules call :func:`documents` (what a user passed → a list of
+``str``) and :func:`tokens` (documents → a :class:`Tokens`: every token as an
+integer id, and a Python string for each distinct term only). The default
+token pattern runs in the kernel over one UTF-8 buffer; any other runs
+through Python's :mod:`re` (correct, and the slow path).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
+
+import numpy as np
+
+from fastnn._jit import get_num_threads
+from fastnn.text import _kernels
+
+DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+
+# Patterns whose matches are exactly the maximal runs of word characters of at
+# least so many code points: the kernel finds those without `re`.
+_RUN_PATTERNS = {
+    r"(?u)\b\w\w+\b": 2,
+    r"\b\w\w+\b": 2,
+    r"(?u)\w\w+": 2,
+    r"\w\w+": 2,
+    r"(?u)\b\w+\b": 1,
+    r"\b\w+\b": 1,
+    r"(?u)\w+": 1,
+    r"\w+": 1,
+}
+
+# Below this many bytes a corpus is tokenized by one thread: a second one costs
+# more to start and merge than it saves. Tests lower it to check 1 == 2 threads.
+PARALLEL_MIN_BYTES = 1 << 20
+
+_INT32_MAX = np.iinfo(np.int32).max
+
+
+class Tokens(NamedTuple):
+    """A tokenized corpus: document ``d`` is ``ids[starts[d]:starts[d + 1]]``, ids into ``terms``.
+
+    ``terms`` holds each distinct term once, as a Python string.
+    """
+
+    ids: np.ndarray  # int32
+    starts: np.ndarray  # int64, n_docs + 1
+    terms: list
+
+
+def documents(raw, name="raw_documents", encoding="utf-8", decode_error="strict"):
+    """Return the corpus ``raw`` as a list of ``str``, or raise naming the bad document.
+
+    A list, tuple, 1-D array, pandas Series or any iterable (consumed once) of
+    ``str`` or ``bytes`` (decoded with ``encoding`` and ``decode_error``).
+    """
+    if isinstance(raw, str | bytes | bytearray):
+        raise TypeError(
+            f"{name} must be an iterable of documents (str), got a single {type(raw).__name__}; "
+            f"pass [text] for one document"
+        )
+    if isinstance(raw, np.ndarray):
+        if raw.ndim != 1:
+            raise ValueError(f"{name} must be 1-D (one document per entry), got shape {raw.shape}")
+        docs = raw.tolist()
+    else:
+        try:
+            docs = list(raw)
+        except TypeError:
+            raise TypeError(
+                f"{name} must be an iterable of documents (str), got {type(raw).__name__}"
+            ) from None
+    if not docs:
+        raise ValueError(f"{name} must hold at least one document, got an empty corpus")
+    if all(type(doc) is str for doc in docs):
+        return docs
+    return [_document(doc, i, name, encoding, decode_error) for i, doc in enumerate(docs)]
+
+
+def _document(doc, i, name, encoding, decode_error):
+    if isinstance(doc, str):
+        return str(doc)
+    if isinstance(doc, bytes | bytearray | np.bytes_):
+        return bytes(doc).decode(encoding, decode_error)
+    if doc is None:
+        raise TypeError(f"{name}[{i}] is None; every document must be a str (use '' for none)")
+    if isinstance(doc, float | np.floating) and np.isnan(doc):
+        raise ValueError(f"{name}[{i}] is NaN (a missing value); every document must be a str")
+    raise TypeError(f"{name}[{i}] must be a str or bytes, got {type(doc).__name__}")
+
+
+def check_token_pattern(token_pattern):
+    """Return ``token_pattern`` compiled, or raise (more than one group is ambiguous)."""
+    if not isinstance(token_pattern, str):
+        raise TypeError(f"token_pattern must be a str, got {type(token_pattern).__name__}")
+    try:
+        compiled = re.compile(token_pattern)
+    except re.error as error:
+        raise ValueError(
+            f"token_pattern {token_pattern!r} is not a regular expression: {error}"
+        ) from None
+    if compiled.groups > 1:
+        raise ValueError(
+            f"token_pattern must capture at most one group, got {compiled.groups} in "
+            f"{token_pattern!r}"
+        )
+    return compiled
+
+
+def strip_accents_unicode(text):
+    """Return ``text`` decomposed (NFKD) without its combining marks (scikit-learn's rule)."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def strip_accents_ascii(text):
+    """Return ``text`` decomposed (NFKD) with every non-ASCII character dropped."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+ACCENT_STRIPPERS = {"unicode": strip_accents_unicode, "ascii": strip_accents_ascii}
+
+
+def preprocessed(docs, lowercase, strip_accents):
+    """Return ``docs`` lower-cased, then stripped of accents (scikit-learn's preprocessing)."""
+    if strip_accents is None:
+        return [doc.lower() for doc in docs] if lowercase else docs
+    strip = ACCENT_STRIPPERS[strip_accents]
+    return [strip(doc.lower() if lowercase else doc) for doc in docs]
+
+
+@functools.cache
+def unicode_word_table():
+    """Return a uint8 table over all code points: 1 where Python's ``re`` says ``\\w``."""
+    table = np.zeros(0x110000, np.uint8)
+    everything = "".join(map(chr, range(0x110000)))
+    for run in re.finditer(r"\w+", everything):
+        table[run.start() : run.end()] = 1
+    table.flags.writeable = False
+    return table
+
+
+def tokens(docs, token_pattern, lowercase, strip_accents):
+    """Return the :class:`Tokens` of ``docs`` (a list of str) under scikit-learn's analyzer."""
+    pattern = check_token_pattern(token_pattern)
+    min_chars = _RUN_PATTERNS.get(token_pattern) if pattern.flags == re.UNICODE else None
+    if strip_accents is not None:
+        docs = preprocessed(docs, lowercase, strip_accents)
+        lowercase = False
+    if min_chars is None:
+        return _tokens_by_re(preprocessed(docs, lowercase, None), pattern)
+    buf, doc_starts, ascii = encoded(docs, lowercase)
+    return _tokens_by_kernel(buf, doc_starts, ascii, lowercase, min_chars)
+
+
+def encoded(docs, lowercase):
+    """Return ``(buf, doc_starts, ascii)``: the documents as one UTF-8 buffer and byte offsets.
+
+    The documents are joined with NUL and encoded by one call each; NUL is no
+    word character, so document ``d`` may own the separator after it: it
+    spans ``buf[doc_starts[d]:doc_starts[d + 1]]``. A non-ASCII corpus is
+    lower-cased here by one ``str.lower``; an ASCII one (``ascii`` True) is
+    left for the kernel to fold.
+    """
+    text = "\0".join(docs)
+    ascii = text.isascii()  # O(1): CPython keeps the flag
+    if lowercase and not ascii:
+        # Lower-casing the joined text equals lower-casing each document: NUL is
+        # neither cased nor case-ignorable, so it ends a final sigma's context.
+        text = text.lower()
+    data = text.encode("ascii" if ascii else "utf-8", "surrogatepass")
+    del text
+    buf = np.frombuffer(data, np.uint8)
+    doc_starts = np.empty(len(docs) + 1, np.int64)
+    doc_starts[0], doc_starts[-1] = 0, buf.size
+    separators, found = _kernels.nul_positions(buf, len(docs) - 1)
+    if found == len(docs) - 1:
+        doc_starts[1:-1] = separators + 1
+    else:  # some document holds NUL itself: measure each one
+        if ascii:
+            lengths = [len(doc) for doc in docs]
+        else:
+            lower = str.lower if lowercase else str
+            lengths = [len(lower(doc).encode("utf-8", "surrogatepass")) for doc in docs]
+        np.cumsum(np.add(lengths[:-1], 1), out=doc_starts[1:-1])
+    return buf, doc_starts, ascii
+
+
+def _tokens_by_kernel(buf, doc_starts, ascii, lowercase, min_chars):
+    word = _NO_CODE_POINTS if ascii else unicode_word_table()
+    ascii_map = ascii_token_bytes(lowercase and ascii)
+    chunks = _chunks(doc_starts, get_num_threads() if buf.size >= PARALLEL_MIN_BYTES else 1)
+
+    def scan(bounds):
+        first, last = bounds
+        return _kernels.scan_terms(buf, doc_starts[first : last + 1], ascii_map, word, min_chars)
+
+    if len(chunks) == 1:
+        ids, starts, term_bytes, term_starts = scan(chunks[0])
+        return Tokens(ids, starts, _names(term_bytes, term_starts))
+    with ThreadPoolExecutor(len(chunks)) as pool:  # the kernel releases the GIL
+        parts = list(pool.map(scan, chunks))
+    # Per-chunk tables merged in chunk order: a term's id is where it is first
+    # seen in the whole corpus, as one thread gives it.
+    index = {}
+    ids, starts, offset = [], [np.zeros(1, np.int64)], 0
+    for part_ids, part_starts, term_bytes, term_starts in parts:
+        names = _names(term_bytes, term_starts)
+        local = np.fromiter((index.setdefault(t, len(index)) for t in names), np.int32, len(names))
+        ids.append(local[part_ids])
+        starts.append(part_starts[1:] + offset)
+        offset += part_ids.size
+    return Tokens(np.concatenate(ids), np.concatenate(starts), list(index))
+
+
+@functools.cache
+def ascii_token_bytes(lowercase):
+    """Return the 128-entry map of an ASCII byte to the byte a token holds: 0 if no ``\\w``."""
+    ascii_map = np.arange(128, dtype=np.uint8)
+    if lowercase:
+        ascii_map[65:91] += 32
+    ascii_map[unicode_word_table()[:128] == 0] = 0
+    ascii_map.flags.writeable = False
+    return ascii_map
+
+
+_NO_CODE_POINTS = np.zeros(1, np.uint8)  # the word table of a corpus never decoded
+
+
+def _names(term_bytes, term_starts):
+    # The one place Python strings are made: once per distinct term.
+    data = term_bytes.tobytes()
+    bounds = term_starts.tolist()
+    return [data[a:b].decode("utf-8", "surrogatepass") for a, b in itertools.pairwise(bounds)]
+
+
+def _chunks(doc_starts, n_threads):
+    # Contiguous runs of documents of about equal bytes, one per thread.
+    n_docs = doc_starts.size - 1
+    if n_threads <= 1 or n_docs < 2:
+        return [(0, n_docs)]
+    targets = doc_starts[-1] * np.arange(1, n_threads) / n_threads
+    cuts = np.unique(np.concatenate([[0], np.searchsorted(doc_starts, targets), [n_docs]]))
+    cuts = np.clip(cuts, 0, n_docs)
+    return [(int(a), int(b)) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def _tokens_by_re(docs, pattern):
+    index = {}
+    ids, lengths = [], np.zeros(len(docs) + 1, np.int64)
+    for d, doc in enumerate(docs):
+        found = pattern.findall(doc)
+        lengths[d + 1] = len(found)
+        ids.extend(index.setdefault(term, len(index)) for term in found)
+    return Tokens(np.array(ids, np.int32), np.cumsum(lengths), list(index))
+
+
+def index_dtype(nnz):
+    """Return the CSR index dtype for ``nnz`` stored entries: int32, or int64 past 2**31 - 1."""
+    return np.dtype(np.int64) if nnz > _INT32_MAX else np.dtype(np.int32)

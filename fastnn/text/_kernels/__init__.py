@@ -1,0 +1,29 @@
+"""Numba kernels of fastnn.text, one module per family. Plain arrays in; no validation.
+
+Kernels never see ``str``: the corpus is one UTF-8 ``uint8`` buffer with
+document offsets, and terms are integer ids.
+
+- :mod:`.tokens`: word-character runs in a UTF-8 buffer, given term ids.
+- :mod:`.counting`: per-document counts in CSR, n-gram ids, column pruning.
+- :mod:`.hashing`: MurmurHash3 32-bit of byte strings, CSR row normalisation.
+- :mod:`.weighting`: count matrices to TF-IDF, normalised per row.
+- :mod:`.table`: the open-addressing hash table helpers they share.
+"""
+
+from fastnn.text._kernels.counting import count_rows, kept_columns, mapped_tokens, ngram_ids
+from fastnn.text._kernels.hashing import murmur3_32, normalize_rows
+from fastnn.text._kernels.tokens import nul_positions, scan_terms
+from fastnn.text._kernels.weighting import document_frequency, tfidf_rows
+
+__all__ = [
+    "count_rows",
+    "document_frequency",
+    "kept_columns",
+    "mapped_tokens",
+    "murmur3_32",
+    "ngram_ids",
+    "normalize_rows",
+    "nul_positions",
+    "scan_terms",
+    "tfidf_rows",
+]

@@ -1,0 +1,185 @@
+"""Counting kernels: token ids → per-document counts in CSR, n-grams, column pruning.
+
+Every kernel takes a token sequence as ``token_ids`` and ``token_starts``
+(document ``d`` owns ``token_ids[token_starts[d]:token_starts[d + 1]]``) and a
+``mapping`` from token id to output column (``-1`` drops the token; several
+ids may share a column, as stems or hash buckets do).
+"""
+
+import numpy as np
+
+from fastnn._jit import jit
+from fastnn.text._kernels.table import EMPTY, grown, rehashed
+
+_INSERTION_SORT_MAX = 64  # rows this short sort faster by insertion than by quicksort
+
+
+@jit
+def count_rows(token_ids, token_starts, mapping, sign, n_columns):
+    """Return ``(indptr, indices, data)``: CSR counts (sum of ``sign``) with sorted columns.
+
+    ``data[k]`` is the sum of ``sign[t]`` over the document's tokens ``t``
+    mapped to column ``indices[k]``; an entry whose signs cancel stays, as 0,
+    the way scikit-learn's summed duplicates do.
+    """
+    n_docs = token_starts.size - 1
+    last_doc = np.full(n_columns, -1, np.int64)
+    # First the row sizes, so the arrays are allocated once at their size:
+    # fresh memory costs a page fault per 4 KiB, more than this pass.
+    indptr = np.empty(n_docs + 1, np.int64)
+    nnz = 0
+    for d in range(n_docs):
+        indptr[d] = nnz
+        for k in range(token_starts[d], token_starts[d + 1]):
+            column = mapping[token_ids[k]]
+            if column >= 0 and last_doc[column] != d:
+                last_doc[column] = d
+                nnz += 1
+    indptr[n_docs] = nnz
+    indices = np.empty(nnz, np.int32)
+    data = np.empty(nnz, np.int64)
+    last_doc[:] = -1
+    count = np.empty(n_columns, np.int64)
+    nnz = 0
+    for d in range(n_docs):
+        row_start = nnz
+        for k in range(token_starts[d], token_starts[d + 1]):
+            t = token_ids[k]
+            column = mapping[t]
+            if column < 0:
+                continue
+            if last_doc[column] != d:
+                last_doc[column] = d
+                indices[nnz] = column
+                count[column] = sign[t]
+                nnz += 1
+            else:
+                count[column] += sign[t]
+        row = indices[row_start:nnz]
+        if row.size <= _INSERTION_SORT_MAX:
+            _insertion_sort(row)
+        else:
+            row.sort()
+        for k in range(row_start, nnz):
+            data[k] = count[indices[k]]
+    return indptr, indices, data
+
+
+@jit(inline=True)
+def _insertion_sort(values):
+    for i in range(1, values.size):
+        key = values[i]
+        j = i - 1
+        while j >= 0 and values[j] > key:
+            values[j + 1] = values[j]
+            j -= 1
+        values[j + 1] = key
+
+
+@jit
+def mapped_tokens(token_ids, token_starts, mapping):
+    """Return ``(ids, starts)``: the sequence with each token mapped and dropped ones removed."""
+    n_docs = token_starts.size - 1
+    ids = np.empty(token_ids.size, np.int32)
+    starts = np.empty(n_docs + 1, np.int64)
+    n = 0
+    for d in range(n_docs):
+        starts[d] = n
+        for k in range(token_starts[d], token_starts[d + 1]):
+            column = mapping[token_ids[k]]
+            if column >= 0:
+                ids[n] = column
+                n += 1
+    starts[n_docs] = n
+    return ids[:n].copy(), starts
+
+
+@jit
+def ngram_ids(token_ids, token_starts, min_n, max_n):
+    """Return ``(ids, starts, gram_start, gram_n)``: the n-grams of each document, given ids.
+
+    For each document, the ``min_n``- to ``max_n``-grams of its tokens in
+    scikit-learn's order (by n, then by position). N-gram ``g`` is the run
+    ``token_ids[gram_start[g]:gram_start[g] + gram_n[g]]`` at its first occurrence.
+    """
+    n_docs = token_starts.size - 1
+    total = 0
+    for d in range(n_docs):
+        length = token_starts[d + 1] - token_starts[d]
+        for n in range(min_n, max_n + 1):
+            total += max(length - n + 1, 0)
+    ids = np.empty(total, np.int32)
+    starts = np.empty(n_docs + 1, np.int64)
+    n_slots = 1 << 12
+    slots = np.full(n_slots, EMPTY, np.int32)
+    gram_start = np.empty(1 << 10, np.int64)
+    gram_n = np.empty(1 << 10, np.int64)
+    gram_hash = np.empty(1 << 10, np.uint64)
+    n_grams = 0
+    k = 0
+    for d in range(n_docs):
+        starts[d] = k
+        first = token_starts[d]
+        last = token_starts[d + 1]
+        for n in range(min_n, max_n + 1):
+            for i in range(first, last - n + 1):
+                h = np.uint64(n) * np.uint64(0x9E3779B97F4A7C15)
+                for j in range(i, i + n):
+                    h = (h ^ np.uint64(token_ids[j])) * np.uint64(0x100000001B3)
+                    h ^= h >> np.uint64(29)
+                mask = n_slots - 1
+                slot = np.int64(h & np.uint64(mask))
+                while True:
+                    g = slots[slot]
+                    if g == EMPTY:
+                        break
+                    if gram_hash[g] == h and gram_n[g] == n:
+                        same = True
+                        for j in range(n):
+                            if token_ids[gram_start[g] + j] != token_ids[i + j]:
+                                same = False
+                                break
+                        if same:
+                            break
+                    slot = (slot + 1) & mask
+                if g == EMPTY:
+                    g = n_grams
+                    if g == gram_start.size:
+                        gram_start = grown(gram_start)
+                        gram_n = grown(gram_n)
+                        gram_hash = grown(gram_hash)
+                    gram_start[g] = i
+                    gram_n[g] = n
+                    gram_hash[g] = h
+                    slots[slot] = g
+                    n_grams += 1
+                    if 2 * n_grams > n_slots:
+                        n_slots *= 2
+                        slots = rehashed(gram_hash, n_grams, n_slots)
+                ids[k] = g
+                k += 1
+    starts[n_docs] = k
+    return ids, starts, gram_start[:n_grams].copy(), gram_n[:n_grams].copy()
+
+
+@jit
+def kept_columns(indptr, indices, data, new_column):
+    """Return ``(indptr, indices, data)`` keeping the entries whose ``new_column`` is >= 0.
+
+    ``new_column`` must be increasing over the kept columns, so rows stay sorted.
+    """
+    n_rows = indptr.size - 1
+    out_indptr = np.empty(n_rows + 1, np.int64)
+    out_indices = np.empty(indices.size, np.int32)
+    out_data = np.empty(data.size, data.dtype)
+    nnz = 0
+    for r in range(n_rows):
+        out_indptr[r] = nnz
+        for k in range(indptr[r], indptr[r + 1]):
+            column = new_column[indices[k]]
+            if column >= 0:
+                out_indices[nnz] = column
+                out_data[nnz] = data[k]
+                nnz += 1
+    out_indptr[n_rows] = nnz
+    return out_indptr, out_indices[:nnz].copy(), out_data[:nnz].copy()

@@ -1,0 +1,224 @@
+"""Tokenizing kernel: maximal runs of word characters in one UTF-8 buffer, given term ids.
+
+The corpus arrives as one ``uint8`` buffer and ``doc_starts`` (``n_docs + 1``
+byte offsets). A token is a maximal run of word characters of at least
+``min_chars`` code points: exactly what ``re.findall(r"(?u)\\b\\w\\w+\\b")``
+finds for ``min_chars=2``, since ``\\b\\w\\w+\\b`` matches a whole run or
+nothing. Terms get ids in the order they are first seen, through an
+open-addressing hash table (linear probing, load <= 1/2) whose slots pack
+the upper half of a term's 64-bit FNV-1a hash with its id, over an arena
+holding each distinct term's bytes once.
+"""
+
+import numpy as np
+
+from fastnn._jit import jit
+from fastnn.text._kernels.table import grown, resized
+
+_FNV_OFFSET = np.uint64(14695981039346656037)
+_FNV_PRIME = np.uint64(1099511628211)
+_LOW = np.uint64(0xFFFFFFFF)
+_HIGH = np.uint64(0xFFFFFFFF00000000)
+
+
+@jit(inline=True)
+def _code_point(buf, i):
+    # Decode the UTF-8 sequence at buf[i] (valid, as Python encoded it): (code point, length).
+    b = np.int64(buf[i])
+    if b < 0xE0:
+        return ((b & 0x1F) << 6) | (np.int64(buf[i + 1]) & 0x3F), 2
+    if b < 0xF0:
+        return (
+            ((b & 0x0F) << 12)
+            | ((np.int64(buf[i + 1]) & 0x3F) << 6)
+            | (np.int64(buf[i + 2]) & 0x3F)
+        ), 3
+    return (
+        ((b & 0x07) << 18)
+        | ((np.int64(buf[i + 1]) & 0x3F) << 12)
+        | ((np.int64(buf[i + 2]) & 0x3F) << 6)
+        | (np.int64(buf[i + 3]) & 0x3F)
+    ), 4
+
+
+@jit(inline=True)
+def _width_if_word(buf, i, ascii_map, word):
+    # The byte length of the character at buf[i] if it is a word character, else 0.
+    b = buf[i]
+    if b < 0x80:
+        return 1 if ascii_map[b] != 0 else 0
+    cp, width = _code_point(buf, i)
+    return width if word[cp] != 0 else 0
+
+
+@jit
+def scan_terms(buf, doc_starts, ascii_map, word, min_chars):
+    """Return ``(token_ids, token_starts, term_bytes, term_starts)`` of a UTF-8 corpus.
+
+    ``token_ids`` (int32) lists each document's tokens as term ids in reading
+    order, document ``d`` owning ``token_ids[token_starts[d]:token_starts[d + 1]]``;
+    term ``t`` is the byte string ``term_bytes[term_starts[t]:term_starts[t + 1]]``.
+    ``ascii_map[b]`` is 0 for an ASCII byte that is no word character, else
+    the byte a token holds for it (so it lower-cases an ASCII corpus, sparing
+    Python's ``str.lower``); ``word[cp]`` is 1 for a word code point (a
+    1-entry array for an ASCII corpus, which is never decoded).
+    """
+    n_docs = doc_starts.size - 1
+    # A token spans >= min_chars bytes and is followed by a non-word byte or a
+    # document end, which bounds the number of tokens.
+    token_ids = np.empty(buf.size // (min_chars + 1) + n_docs + 1, np.int32)
+    token_starts = np.empty(n_docs + 1, np.int64)
+    slots = np.zeros(1 << 12, np.uint64)
+    term_starts = np.zeros(slots.size // 2 + 1, np.int64)
+    term_bytes = np.empty(1 << 14, np.uint8)
+    term_hash = np.empty(slots.size // 2, np.uint64)
+    state = np.zeros(4, np.int64)  # document, byte, tokens, terms: where a scan stopped
+    state[1] = doc_starts[0]
+    while True:
+        grow = _scan(
+            buf, doc_starts, ascii_map, word, min_chars, token_ids, token_starts,
+            slots, term_starts, term_bytes, term_hash, state,
+        )  # fmt: skip
+        if grow == 0:
+            break
+        # Go on from the token that found the table half full or the arena full.
+        if grow == 1:
+            term_hash = grown(term_hash)
+            term_starts = resized(term_starts, term_hash.size + 1)
+            slots = _rehashed(term_hash, state[3], 2 * term_hash.size)
+        else:
+            term_bytes = grown(term_bytes)
+    n_tokens, n_terms = state[2], state[3]
+    token_starts[n_docs] = n_tokens
+    # A view: the pages past n_tokens were never touched, so they cost no memory.
+    return (
+        token_ids[:n_tokens],
+        token_starts,
+        term_bytes[: term_starts[n_terms]].copy(),
+        term_starts[: n_terms + 1].copy(),
+    )
+
+
+@jit
+def _rehashed(term_hash, n_terms, n_slots):
+    slots = np.zeros(n_slots, np.uint64)
+    mask = n_slots - 1
+    for t in range(n_terms):
+        slot = np.int64(term_hash[t] & np.uint64(mask))
+        while slots[slot] != 0:
+            slot = (slot + 1) & mask
+        slots[slot] = (term_hash[t] & _HIGH) | np.uint64(t + 1)
+    return slots
+
+
+@jit
+def _scan(
+    buf, doc_starts, ascii_map, word, min_chars, token_ids, token_starts,
+    slots, term_starts, term_bytes, term_hash, state,
+):  # fmt: skip
+    # The hot loop, apart from the growing: arrays reassigned inside a loop
+    # cost Numba reference counting on every access (2.6x slower here). A
+    # slot is 0 (empty) or hash's upper half | (term id + 1), so a probe reads
+    # one word. Returns 0 when done, 1 when the table must grow first, 2 when
+    # the arena must, with `state` at the token that needs it.
+    n_docs = doc_starts.size - 1
+    mask = slots.size - 1
+    capacity = term_hash.size  # term_starts has one more entry, slots twice as many
+    d, i, n_tokens, n_terms = state[0], state[1], state[2], state[3]
+    while d < n_docs:
+        if i == doc_starts[d]:
+            token_starts[d] = n_tokens
+        stop = doc_starts[d + 1]
+        while i < stop:
+            b = buf[i]
+            if b < 0x80:
+                if ascii_map[b] == 0:
+                    i += 1
+                    continue
+            else:
+                cp, width = _code_point(buf, i)
+                if word[cp] == 0:
+                    i += width
+                    continue
+            start = i
+            chars = 0
+            h = _FNV_OFFSET
+            while i < stop:
+                b = buf[i]
+                if b < 0x80:
+                    c = ascii_map[b]
+                    if c == 0:
+                        break
+                    h = (h ^ np.uint64(c)) * _FNV_PRIME
+                    i += 1
+                else:
+                    cp, width = _code_point(buf, i)
+                    if word[cp] == 0:
+                        break
+                    for k in range(i, i + width):
+                        h = (h ^ np.uint64(buf[k])) * _FNV_PRIME
+                    i += width
+                chars += 1
+            if chars < min_chars:
+                continue
+            length = i - start
+            tag = h & _HIGH
+            slot = np.int64(h & np.uint64(mask))
+            t = -1
+            while True:
+                entry = slots[slot]
+                if entry == 0:
+                    break
+                if entry & _HIGH == tag:
+                    t = np.int64(entry & _LOW) - 1
+                    a = term_starts[t]
+                    if term_starts[t + 1] - a == length and _same_bytes(
+                        term_bytes, a, buf, start, length, ascii_map
+                    ):
+                        break
+                    t = -1
+                slot = (slot + 1) & mask
+            if t < 0:
+                t = n_terms
+                end = term_starts[t] + length
+                if t == capacity or end > term_bytes.size:
+                    state[0], state[1], state[2], state[3] = d, start, n_tokens, n_terms
+                    return 1 if t == capacity else 2
+                a = term_starts[t]
+                for k in range(length):
+                    b = buf[start + k]
+                    term_bytes[a + k] = ascii_map[b] if b < 0x80 else b
+                term_starts[t + 1] = end
+                term_hash[t] = h
+                slots[slot] = tag | np.uint64(t + 1)
+                n_terms += 1
+            token_ids[n_tokens] = t
+            n_tokens += 1
+        d += 1
+        if d < n_docs:
+            i = doc_starts[d]
+    state[0], state[1], state[2], state[3] = d, i, n_tokens, n_terms
+    return 0
+
+
+@jit(inline=True)
+def _same_bytes(x, a, y, b, length, ascii_map):
+    # x[a:a + length] == y[b:b + length], y's ASCII bytes mapped as tokens hold them.
+    for k in range(length):
+        c = y[b + k]
+        if x[a + k] != (ascii_map[c] if c < 0x80 else c):
+            return False
+    return True
+
+
+@jit
+def nul_positions(buf, n):
+    """Return the positions of the first ``n`` zero bytes of ``buf`` (and how many there are)."""
+    out = np.empty(n, np.int64)
+    found = 0
+    for i in range(buf.size):
+        if buf[i] == 0:
+            if found < n:
+                out[found] = i
+            found += 1
+    return out, found
