@@ -10,9 +10,13 @@ NumPy twins are in :mod:`fastnn.tabular.reference`.
 from fastnn.tabular.formula import Formula, formula
 from fastnn.tabular.frame import aggregate
 from fastnn.tabular.groups import Groups, count_encode, group_by
+from fastnn.tabular.transformers import CountEncoder, FormulaFeatures, GroupFeatures
 
 __all__ = [
+    "CountEncoder",
     "Formula",
+    "FormulaFeatures",
+    "GroupFeatures",
     "Groups",
     "aggregate",
     "count_encode",

@@ -11,7 +11,22 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_frame", "build_frame", "key_column", "numeric_column", "numeric_columns"]
+__all__ = [
+    "as_frame",
+    "build_frame",
+    "is_frame",
+    "key_column",
+    "key_values",
+    "numeric_column",
+    "numeric_columns",
+]
+
+
+def is_frame(data):
+    """Whether ``data`` is an eager DataFrame narwhals knows (pandas, polars, pyarrow...)."""
+    import narwhals.stable.v1 as nw
+
+    return isinstance(nw.from_native(data, eager_only=True, pass_through=True), nw.DataFrame)
 
 
 def as_frame(data, name):
@@ -67,6 +82,12 @@ def key_column(frame, column, name):
     import narwhals.stable.v1 as nw
 
     return nw.to_native(_series(frame, column, name))
+
+
+def key_values(frame, column, name):
+    """Return ``frame[column]`` as a NumPy array (text and categories as objects, nulls None)."""
+    values = _series(frame, column, name).to_numpy()
+    return values.astype(object) if values.dtype.kind in "US" else values
 
 
 def build_frame(like, columns):

@@ -153,6 +153,8 @@ def _check(node, columns, expression):
         _check(node.left, columns, expression)
         _check(node.comparators[0], columns, expression)
     elif isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute):
+            refuse("the attribute access in")
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name not in FUNCTIONS:
             refuse("the call")
