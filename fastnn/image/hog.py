@@ -1,5 +1,7 @@
 """Shape features: the histogram of oriented gradients (HOG), as scikit-image computes it."""
 
+import functools
+
 import numpy as np
 
 from fastnn import _checks
@@ -209,6 +211,8 @@ def _as_batch(image, channel_axis, transform_sqrt):
                 f"transform_sqrt=True needs non-negative pixels, got a minimum of {batch.min()}"
             )
         batch = np.sqrt(batch.astype(dtype))
+    if not batch.flags.writeable:
+        batch = batch.copy()  # Numba compiles read-only arrays apart: one kernel, not two
     return batch, lead, dtype
 
 
@@ -249,8 +253,9 @@ def _histograms_and_blocks(batch, dtype, params, grid):
         thresholds,
     )
     ones = np.ones(1, np.float32 if batch.dtype == np.float32 else np.float64)
+    table = _uint8_table(n) if batch.dtype == np.uint8 and n < 128 else np.empty(0, np.int8)
     constants = (ones, c_row, c_col, np.cos(angles), np.sin(angles), _TIE_TOLERANCE, special,
-                 thresholds, norm_code)  # fmt: skip
+                 thresholds, table, norm_code)  # fmt: skip
     selected = np.arange(n_images)
     resolved = {}  # image -> (pixels, bins) that NumPy binned
     cap = _kernels.HOG_PENDING_CAP
@@ -272,6 +277,17 @@ def _histograms_and_blocks(batch, dtype, params, grid):
             resolved[selected[t]] = (merged_pixels[order], np.concatenate([old[1], new])[order])
         selected = selected[redo]
     return hist, blocks
+
+
+@functools.lru_cache(maxsize=16)
+def _uint8_table(n):
+    """NumPy's (skimage's) bin of every gradient of a uint8 image, ``[gy + 255, gx + 255]``
+    flattened: 511² arctan2s once per bin count, then no tie is ever in doubt."""
+    steps = np.arange(-255.0, 256.0)
+    thresholds = (180.0 / n) * np.arange(n + 1)
+    table = skimage_bins(steps[None, :], steps[:, None], thresholds).astype(np.int8).ravel()
+    table.flags.writeable = False
+    return table
 
 
 def _resolved_lists(selected, resolved):

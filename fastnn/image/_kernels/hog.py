@@ -138,7 +138,7 @@ def _cross_bin(x, y, cos_k, sin_k, tol):
 @jit(inline=True)
 def _resolve_row(gx, gy, mag, bins, row_base, exact, resolved, cursor, pend):
     """Give each pixel left unbinned skimage's bin; return the advanced cursor."""
-    cos_k, sin_k, tol, special, thresholds = exact
+    cos_k, sin_k, tol, special, thresholds, _ = exact
     res_pixels, res_bins, res_end = resolved
     count, pend_pixels, pend_g = pend
     for j in range(gx.shape[0]):
@@ -220,10 +220,25 @@ def _color_gradients(image, i, one, gx, gy, best, rounded):
 @jit(inline=True)
 def _row_votes(gx, gy, mag, bins, n, row_base, exact, resolved, cursor, pend, totals, c_col):
     """Bin the gradients of one row and add their magnitudes; return the advanced cursor."""
-    _row_bins(gx, gy, mag, bins, n)
-    cursor = _resolve_row(gx, gy, mag, bins, row_base, exact, resolved, cursor, pend)
+    table = exact[5]
+    if table.shape[0] > 0:
+        _row_bins_table(gx, gy, mag, bins, table)
+    else:
+        _row_bins(gx, gy, mag, bins, n)
+        cursor = _resolve_row(gx, gy, mag, bins, row_base, exact, resolved, cursor, pend)
     _add_row(totals, mag, bins, c_col)
     return cursor
+
+
+@jit(inline=True)
+def _row_bins_table(gx, gy, mag, bins, table):
+    """Magnitude and bin of each pixel of a uint8 image's row: its gradient is a pair of
+    integers in [-255, 255], whose bin (NumPy's own, -1 for none) the table holds."""
+    for j in range(gx.shape[0]):
+        x = gx[j]
+        y = gy[j]
+        mag[j] = math.sqrt(x * x + y * y)  # exact squares: the correctly rounded hypot
+        bins[j] = table[(np.int64(y) + 255) * 511 + (np.int64(x) + 255)]
 
 
 @jit(inline=True)
@@ -272,47 +287,57 @@ def _color_histogram(image, ones, c_row, c_col, exact, resolved, pend, hist):
 
 @jit(inline=True)
 def _normalize_blocks(hist, block_norm, buffer, out):
-    """skimage's block normalisation of one image: ``out (nbr, nbc, b_row, b_col, n)``."""
+    """skimage's block normalisation of one image: ``out (nbr, nbc, b_row, b_col, n)``.
+
+    A block's row of cells is one contiguous run of ``b_col · n`` values in
+    ``hist``, so each is read as a flat slice; sums run in skimage's order
+    (row-major over the block) and in float64, and each value is divided by
+    the norm, as skimage divides it.
+    """
     nbr, nbc, b_row, b_col, n = out.shape
+    width = b_col * n
+    rows = hist.reshape((hist.shape[0], hist.shape[1] * n))
+    blocks = out.reshape((nbr, nbc, b_row, width))
     eps2 = EPS * EPS
     for r in range(nbr):
         for c in range(nbc):
             total = 0.0
             for a in range(b_row):
-                for b in range(b_col):
-                    for o in range(n):
-                        v = hist[r + a, c + b, o]
-                        total += abs(v) if block_norm <= L1_SQRT else v * v
+                seg = rows[r + a, c * n : c * n + width]
+                if block_norm <= L1_SQRT:
+                    for t in range(width):
+                        total += abs(seg[t])
+                else:
+                    for t in range(width):
+                        total += seg[t] * seg[t]
             norm = total + EPS if block_norm <= L1_SQRT else math.sqrt(total + eps2)
-            block = out[r, c]
             if block_norm == L2_HYS:
                 total = 0.0
-                t = 0
                 for a in range(b_row):
-                    for b in range(b_col):
-                        for o in range(n):
-                            v = min(hist[r + a, c + b, o] / norm, HYS_CLIP)
-                            buffer[t] = v
-                            total += v * v
-                            t += 1
+                    seg = rows[r + a, c * n : c * n + width]
+                    clipped = buffer[a * width : (a + 1) * width]
+                    for t in range(width):
+                        v = min(seg[t] / norm, HYS_CLIP)
+                        clipped[t] = v
+                        total += v * v
                 norm = math.sqrt(total + eps2)
-                t = 0
                 for a in range(b_row):
-                    for b in range(b_col):
-                        for o in range(n):
-                            block[a, b, o] = buffer[t] / norm
-                            t += 1
+                    clipped = buffer[a * width : (a + 1) * width]
+                    dst = blocks[r, c, a]
+                    for t in range(width):
+                        dst[t] = clipped[t] / norm
             else:
                 for a in range(b_row):
-                    for b in range(b_col):
-                        for o in range(n):
-                            v = hist[r + a, c + b, o] / norm
-                            block[a, b, o] = math.sqrt(v) if block_norm == L1_SQRT else v
+                    seg = rows[r + a, c * n : c * n + width]
+                    dst = blocks[r, c, a]
+                    for t in range(width):
+                        v = seg[t] / norm
+                        dst[t] = math.sqrt(v) if block_norm == L1_SQRT else v
     return out
 
 
 @jit(parallel=True)
-def hog_batch(images, ones, c_row, c_col, cos_k, sin_k, tol, special, thresholds, block_norm,
+def hog_batch(images, ones, c_row, c_col, cos_k, sin_k, tol, special, thresholds, table, block_norm,
               selected, res_offsets, res_pixels, res_bins,
               pend_count, pend_pixels, pend_g, hist, out):  # fmt: skip
     """HOG of the images ``images[selected]``: cell histograms into ``hist``, blocks into ``out``.
@@ -321,7 +346,9 @@ def hog_batch(images, ones, c_row, c_col, cos_k, sin_k, tol, special, thresholds
     largest gradient per pixel); ``ones`` is ``[1]`` in the dtype the gradient
     is formed in. ``res_*`` lists, per selected image (CSR, pixels ascending),
     the bins already resolved with NumPy; ``pend_*`` receive, per selected
-    image, the ambiguous pixels that had none.
+    image, the ambiguous pixels that had none. ``table`` (empty but for uint8
+    images) holds the bin of every integer gradient ``(gx, gy)`` at
+    ``(gy + 255) * 511 + gx + 255``.
     """
     b_row, b_col, n = out.shape[3:]
     for t in prange(selected.shape[0]):
@@ -331,7 +358,7 @@ def hog_batch(images, ones, c_row, c_col, cos_k, sin_k, tol, special, thresholds
         resolved = (res_pixels[lo:hi], res_bins[lo:hi], hi - lo)
         pend_count[t] = 0
         pend = (pend_count[t : t + 1], pend_pixels[t], pend_g[t])
-        exact = (cos_k, sin_k, tol, special, thresholds)
+        exact = (cos_k, sin_k, tol, special, thresholds, table)
         if images.ndim == 3:
             _gray_histogram(images[k], ones[0], c_row, c_col, exact, resolved, pend, hist[k])
         else:
