@@ -29,12 +29,14 @@ PUBLIC_MODULES = [
     "fastnn.nn.activations",
     "fastnn.nn.losses",
     "fastnn.datasets",
+    "fastnn.text",
 ]
 # Public names that are not computations: constants and registries.
 NOT_CALLS = {
     "fastnn.nn.activations.ACTIVATIONS",
     "fastnn.nn.activations.register_activation",
     "fastnn.nn.losses.LOSSES",
+    "fastnn.text.ENGLISH_STOP_WORDS",
 }
 
 
@@ -152,8 +154,62 @@ def _activation(name):
     return call
 
 
+_WORDS = ["the", "chicken", "was", "good", "Café", "crème", "running", "runs", "wait", "too"]
+_WORDS += ["long", "and", "expensive", "data", "数据"]
+
+
+def _text(r, n_docs=6):
+    return [" ".join(r.choice(_WORDS, r.integers(3, 12))) for _ in range(n_docs)]
+
+
+def _bag_of_words(r):
+    from fastnn.text import BagOfWords
+
+    bow = BagOfWords(ngram_range=(1, 2), stemmer="english")
+    return [bow.fit_transform(_text(r)).toarray(), bow.get_feature_names_out().astype(str)]
+
+
+def _formula(r):
+    from fastnn.tabular import formula
+
+    a, b = r.standard_normal(50), r.standard_normal(50).astype(np.float32)
+    floats = formula("(a - b) / (abs(a) + 1) + where(b > 0, sqrt(b), -1.0) + exp(-a * a)")
+    integers = formula("x // 3 + x % 4 - minimum(x, 2) ** 2")
+    return [floats(a=a, b=b), integers(x=r.integers(-9, 9, 30))]
+
+
+def _sales(r, n=40):
+    import pandas as pd
+
+    return pd.DataFrame(
+        {"store": r.choice(["a", "b", "c"], n), "price": r.random(n), "qty": r.integers(0, 5, n)}
+    )
+
+
+def _tabular_frame(r):
+    from fastnn.tabular import aggregate
+
+    out = aggregate(_sales(r), by="store", features={"price": ["mean", "std"], "qty": ["sum"]})
+    return [out[c].to_numpy(np.float64) for c in out.columns[1:]]
+
+
+def _tabular_transformer(name):
+    def call(r):
+        from fastnn import tabular
+
+        sales = _sales(r)
+        make = {
+            "FormulaFeatures": lambda: tabular.FormulaFeatures({"v": "price * qty + 1"}),
+            "GroupFeatures": lambda: tabular.GroupFeatures("store", {"price": ["mean", "max"]}),
+            "CountEncoder": lambda: tabular.CountEncoder("store"),
+        }[name]
+        return [make().fit_transform(sales)]
+
+    return call
+
+
 def _build_calls():
-    from fastnn import image, linear, metrics, temporal
+    from fastnn import image, linear, metrics, temporal, text
     from fastnn.nn import losses
 
     kernel = np.outer([1, 2, 1], [-1, 0, 1.0])
@@ -225,6 +281,12 @@ def _build_calls():
         "fastnn.temporal.Lags": lambda r: [
             temporal.Lags((1, 3)).fit_transform(r.standard_normal((20, 2), np.float32))
         ],
+        "fastnn.tabular.formula": _formula,
+        "fastnn.tabular.Formula": _formula,
+        "fastnn.tabular.aggregate": _tabular_frame,
+        "fastnn.tabular.FormulaFeatures": _tabular_transformer("FormulaFeatures"),
+        "fastnn.tabular.GroupFeatures": _tabular_transformer("GroupFeatures"),
+        "fastnn.tabular.CountEncoder": _tabular_transformer("CountEncoder"),
         "fastnn.temporal.zero_crossing_rate": lambda r: [
             temporal.zero_crossing_rate(np.diff(_series(r)))
         ],
@@ -259,6 +321,21 @@ def _build_calls():
             np.asarray(losses.cross_entropy(r.standard_normal((9, 3)), r.integers(0, 3, 9)))
         ],
         "fastnn.datasets.load_digits": lambda r: list(_digits()),
+        "fastnn.text.tokenize": lambda r: [np.array(text.tokenize(" ".join(_text(r))))],
+        "fastnn.text.BagOfWords": _bag_of_words,
+        "fastnn.text.HashingBagOfWords": lambda r: [
+            text.HashingBagOfWords(n_features=64).transform(_text(r)).toarray()
+        ],
+        "fastnn.text.remove_stop_words": lambda r: [
+            np.array(text.remove_stop_words(text.tokenize(" ".join(_text(r)))))
+        ],
+        "fastnn.text.TfIdf": lambda r: [
+            text.TfIdf(sublinear_tf=True).fit_transform(_bag_of_words(r)[0]).toarray()
+        ],
+        "fastnn.text.stem": lambda r: [np.array(text.stem(text.tokenize(" ".join(_text(r)))))],
+        "fastnn.text.lemmatize": lambda r: [
+            np.array(text.lemmatize(text.tokenize(" ".join(_text(r)))))
+        ],
     }
     from fastnn.nn import activations
 
