@@ -18,7 +18,10 @@ import fastnn
 from fastnn.image import _kernels, color_histogram, reference
 from fastnn.image.histogram import _tasks, default_range
 
-DTYPES = [np.uint8, np.uint16, np.int8, np.int16, np.int32, np.int64, np.float32, np.float64, bool]
+DTYPES = [
+    np.uint8, np.uint16, np.uint32, np.uint64, np.int8, np.int16, np.int32, np.int64,
+    np.float32, np.float64, bool,
+]  # fmt: skip
 SHAPES = [(1, 1, 3), (5, 7, 3), (3, 4, 6, 3), (2, 2, 3, 5, 2), (4, 4, 1), (6, 9, 4)]
 
 

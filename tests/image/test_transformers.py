@@ -12,6 +12,8 @@ input, NotFittedError) are written below for image batches.
 """
 
 import pickle
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -77,6 +79,17 @@ def test_what_parametrize_with_checks_yields(estimator, check):
 @pytest.mark.parametrize("check", NO_DATA_CHECKS, ids=lambda c: c.__name__)
 def test_sklearn_checks_that_need_no_data(transformer, check):
     check(type(transformer).__name__, clone(transformer))
+
+
+def test_the_image_functions_load_without_scikit_learn():
+    code = (
+        "import sys\n"
+        "import fastnn.image\n"
+        "assert 'sklearn' not in sys.modules\n"
+        "from fastnn.image import HOG\n"
+        "assert 'sklearn' in sys.modules and HOG.__module__ == 'fastnn.image.transformers'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_tags_say_images():
