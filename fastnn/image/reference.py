@@ -225,21 +225,25 @@ def color_histogram(image, bins=8, *, range=None, joint=False, density=False, ch
     n_images = pixels.shape[0]
     edges = _histogram_edges(bins, _histogram_ranges(range, source, n_channels), joint, image)
     n_bins = [e.size - 1 for e in edges]
-    codes = [_pixel_bins(pixels[..., c], e) for c, e in enumerate(edges)]
+    size = int(np.prod(n_bins)) if joint else n_channels * n_bins[0]
+    base = np.arange(n_images, dtype=np.intp)[:, None] * size  # where each image's counts start
+    counts = np.zeros(n_images * size, np.int64)
     if joint:
-        size = int(np.prod(n_bins))
-        code, valid = np.zeros((n_images, h * w), np.int64), np.ones((n_images, h * w), bool)
+        cell, inside = np.zeros((n_images, h * w), np.intp), True
         for c, n in enumerate(n_bins):
-            code = code * n + codes[c]
-            valid &= codes[c] >= 0
-        flat = code + np.arange(n_images)[:, None] * size
+            b = _pixel_bins(pixels[..., c], edges[c])
+            inside = inside & (b >= 0)
+            cell *= n
+            cell += b
+        cell += base
+        counts += np.bincount(cell.ravel() if inside.all() else cell[inside], minlength=counts.size)
     else:
-        size = n_channels * n_bins[0]
-        flat = np.stack(codes, axis=-1)
-        valid = flat >= 0
-        flat = flat + np.arange(n_channels) * n_bins[0] + np.arange(n_images)[:, None, None] * size
-    flat = flat.ravel() if valid.all() else flat[valid]
-    counts = np.bincount(flat, minlength=n_images * size).reshape(n_images, size)
+        for c, e in enumerate(edges):
+            b = _pixel_bins(pixels[..., c], e)
+            inside = b >= 0
+            b += base + c * n_bins[0]
+            counts += np.bincount(b.ravel() if inside.all() else b[inside], minlength=counts.size)
+    counts = counts.reshape(n_images, size)
     if density:
         with np.errstate(invalid="ignore", divide="ignore"):
             counts = _histogram_density(counts, edges, joint)
@@ -277,6 +281,12 @@ def _pixel_bins(values, edges):
     outside the edges and for NaN; integers of up to 16 bits through a table of every value."""
     if values.dtype.kind in "iu" and values.dtype.itemsize <= 2:
         info = np.iinfo(values.dtype)
+        n = edges.size - 1
+        whole = edges[0] == 0 and edges[-1] == info.max + 1 and info.min == 0
+        if whole and n & (n - 1) == 0 and np.array_equal(edges, np.linspace(0, edges[-1], n + 1)):
+            b = values.astype(np.intp)  # equal bins of a power-of-two width: a shift
+            b >>= int(np.log2((info.max + 1) // n))
+            return b
         table = _searched(np.arange(info.min, info.max + 1, dtype=values.dtype), edges)
         return table[values] if info.min == 0 else table[values.astype(np.intp) - info.min]
     return _searched(values, edges)
