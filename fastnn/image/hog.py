@@ -253,7 +253,7 @@ def _histograms_and_blocks(batch, dtype, params, grid):
         thresholds,
     )
     ones = np.ones(1, np.float32 if batch.dtype == np.float32 else np.float64)
-    table = _uint8_table(n) if batch.dtype == np.uint8 and n < 128 else np.empty(0, np.int8)
+    table = _uint8_table(n) if batch.dtype == np.uint8 and n < 128 else None
     constants = (ones, c_row, c_col, np.cos(angles), np.sin(angles), _TIE_TOLERANCE, special,
                  thresholds, table, norm_code)  # fmt: skip
     selected = np.arange(n_images)

@@ -138,7 +138,7 @@ def _cross_bin(x, y, cos_k, sin_k, tol):
 @jit(inline=True)
 def _resolve_row(gx, gy, mag, bins, row_base, exact, resolved, cursor, pend):
     """Give each pixel left unbinned skimage's bin; return the advanced cursor."""
-    cos_k, sin_k, tol, special, thresholds, _ = exact
+    cos_k, sin_k, tol, special, thresholds = exact
     res_pixels, res_bins, res_end = resolved
     count, pend_pixels, pend_g = pend
     for j in range(gx.shape[0]):
@@ -220,12 +220,8 @@ def _color_gradients(image, i, one, gx, gy, best, rounded):
 @jit(inline=True)
 def _row_votes(gx, gy, mag, bins, n, row_base, exact, resolved, cursor, pend, totals, c_col):
     """Bin the gradients of one row and add their magnitudes; return the advanced cursor."""
-    table = exact[5]
-    if table.shape[0] > 0:
-        _row_bins_table(gx, gy, mag, bins, table)
-    else:
-        _row_bins(gx, gy, mag, bins, n)
-        cursor = _resolve_row(gx, gy, mag, bins, row_base, exact, resolved, cursor, pend)
+    _row_bins(gx, gy, mag, bins, n)
+    cursor = _resolve_row(gx, gy, mag, bins, row_base, exact, resolved, cursor, pend)
     _add_row(totals, mag, bins, c_col)
     return cursor
 
@@ -249,8 +245,12 @@ def _store_cells(hist, ci, totals, pixels_per_cell):
 
 
 @jit
-def _gray_histogram(image, one, c_row, c_col, exact, resolved, pend, hist):
-    """The cell histograms ``hist (n_cells_row, n_cells_col, n)`` of one gray image."""
+def _gray_histogram(image, one, c_row, c_col, exact, table, resolved, pend, hist):
+    """The cell histograms ``hist (n_cells_row, n_cells_col, n)`` of one gray image.
+
+    ``table`` is None but for uint8 images; Numba prunes the branch on it at
+    compile time (a run-time branch per row made the uint8 loop 1.7× slower).
+    """
     n_cells_row, n_cells_col, n = hist.shape
     wc = n_cells_col * c_col
     gx, gy, mag = np.empty(wc), np.empty(wc), np.empty(wc)
@@ -261,13 +261,17 @@ def _gray_histogram(image, one, c_row, c_col, exact, resolved, pend, hist):
         totals[:] = 0
         for i in range(ci * c_row, (ci + 1) * c_row):
             _gray_gradients(image, i, one, gx, gy)
-            cursor = _row_votes(gx, gy, mag, bins, n, i * image.shape[1], exact, resolved,
-                                cursor, pend, totals, c_col)  # fmt: skip
+            if table is None:
+                cursor = _row_votes(gx, gy, mag, bins, n, i * image.shape[1], exact, resolved,
+                                    cursor, pend, totals, c_col)  # fmt: skip
+            else:
+                _row_bins_table(gx, gy, mag, bins, table)
+                _add_row(totals, mag, bins, c_col)
         _store_cells(hist, ci, totals, np.float32(c_row * c_col))
 
 
 @jit
-def _color_histogram(image, ones, c_row, c_col, exact, resolved, pend, hist):
+def _color_histogram(image, ones, c_row, c_col, exact, table, resolved, pend, hist):
     """The cell histograms of one ``(H, W, C)`` image, from its dominant channel's gradient."""
     n_cells_row, n_cells_col, n = hist.shape
     wc = n_cells_col * c_col
@@ -280,8 +284,12 @@ def _color_histogram(image, ones, c_row, c_col, exact, resolved, pend, hist):
         totals[:] = 0
         for i in range(ci * c_row, (ci + 1) * c_row):
             _color_gradients(image, i, ones[0], gx, gy, best, rounded)
-            cursor = _row_votes(gx, gy, mag, bins, n, i * image.shape[1], exact, resolved,
-                                cursor, pend, totals, c_col)  # fmt: skip
+            if table is None:
+                cursor = _row_votes(gx, gy, mag, bins, n, i * image.shape[1], exact, resolved,
+                                    cursor, pend, totals, c_col)  # fmt: skip
+            else:
+                _row_bins_table(gx, gy, mag, bins, table)
+                _add_row(totals, mag, bins, c_col)
         _store_cells(hist, ci, totals, np.float32(c_row * c_col))
 
 
@@ -291,8 +299,9 @@ def _normalize_blocks(hist, block_norm, buffer, out):
 
     A block's row of cells is one contiguous run of ``b_col · n`` values in
     ``hist``, so each is read as a flat slice; sums run in skimage's order
-    (row-major over the block) and in float64, and each value is divided by
-    the norm, as skimage divides it.
+    (row-major over the block) and in float64; each value is multiplied by
+    the norm's reciprocal (within an ulp of skimage's division, and a third
+    of the time of 72 divisions per block).
     """
     nbr, nbc, b_row, b_col, n = out.shape
     width = b_col * n
@@ -311,27 +320,28 @@ def _normalize_blocks(hist, block_norm, buffer, out):
                     for t in range(width):
                         total += seg[t] * seg[t]
             norm = total + EPS if block_norm <= L1_SQRT else math.sqrt(total + eps2)
+            scale = 1.0 / norm
             if block_norm == L2_HYS:
                 total = 0.0
                 for a in range(b_row):
                     seg = rows[r + a, c * n : c * n + width]
                     clipped = buffer[a * width : (a + 1) * width]
                     for t in range(width):
-                        v = min(seg[t] / norm, HYS_CLIP)
+                        v = min(seg[t] * scale, HYS_CLIP)
                         clipped[t] = v
                         total += v * v
-                norm = math.sqrt(total + eps2)
+                scale = 1.0 / math.sqrt(total + eps2)
                 for a in range(b_row):
                     clipped = buffer[a * width : (a + 1) * width]
                     dst = blocks[r, c, a]
                     for t in range(width):
-                        dst[t] = clipped[t] / norm
+                        dst[t] = clipped[t] * scale
             else:
                 for a in range(b_row):
                     seg = rows[r + a, c * n : c * n + width]
                     dst = blocks[r, c, a]
                     for t in range(width):
-                        v = seg[t] / norm
+                        v = seg[t] * scale
                         dst[t] = math.sqrt(v) if block_norm == L1_SQRT else v
     return out
 
@@ -346,7 +356,7 @@ def hog_batch(images, ones, c_row, c_col, cos_k, sin_k, tol, special, thresholds
     largest gradient per pixel); ``ones`` is ``[1]`` in the dtype the gradient
     is formed in. ``res_*`` lists, per selected image (CSR, pixels ascending),
     the bins already resolved with NumPy; ``pend_*`` receive, per selected
-    image, the ambiguous pixels that had none. ``table`` (empty but for uint8
+    image, the ambiguous pixels that had none. ``table`` (None but for uint8
     images) holds the bin of every integer gradient ``(gx, gy)`` at
     ``(gy + 255) * 511 + gx + 255``.
     """
@@ -358,11 +368,11 @@ def hog_batch(images, ones, c_row, c_col, cos_k, sin_k, tol, special, thresholds
         resolved = (res_pixels[lo:hi], res_bins[lo:hi], hi - lo)
         pend_count[t] = 0
         pend = (pend_count[t : t + 1], pend_pixels[t], pend_g[t])
-        exact = (cos_k, sin_k, tol, special, thresholds, table)
+        exact = (cos_k, sin_k, tol, special, thresholds)
         if images.ndim == 3:
-            _gray_histogram(images[k], ones[0], c_row, c_col, exact, resolved, pend, hist[k])
+            _gray_histogram(images[k], ones[0], c_row, c_col, exact, table, resolved, pend, hist[k])
         else:
-            _color_histogram(images[k], ones, c_row, c_col, exact, resolved, pend, hist[k])
+            _color_histogram(images[k], ones, c_row, c_col, exact, table, resolved, pend, hist[k])
         buffer = np.empty(b_row * b_col * n)
         _normalize_blocks(hist[k], block_norm, buffer, out[k])
 
