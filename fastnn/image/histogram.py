@@ -47,7 +47,8 @@ def color_histogram(image, bins=8, *, range=None, joint=False, density=False, ch
     ----------
     image : array_like, shape (..., H, W, C)
         Channels on ``channel_axis`` (last by default); leading axes are a
-        batch. uint8, uint16, other integers, bool, float32 or float64.
+        batch. uint8, uint16, other integers, bool, float16, float32 or
+        float64.
     bins : int or sequence
         The number of equal bins over ``range`` (at least 1), or the bin
         edges, strictly increasing, shared by every channel, or a list of
@@ -117,7 +118,10 @@ def color_histogram(image, bins=8, *, range=None, joint=False, density=False, ch
     pixels, lead, source_dtype = _as_pixels(image, channel_axis)
     n_channels = pixels.shape[-1]
     ranges = _ranges(range, source_dtype, n_channels)
-    edges, n_bins, uniform = _edges(bins, ranges, pixels.dtype, n_channels, joint)
+    # float16 pixels are computed as float32, but binned against NumPy's float16 edges.
+    half = source_dtype.kind == "f" and source_dtype.itemsize == 2
+    edge_dtype = np.dtype(np.float16) if half else pixels.dtype
+    edges, n_bins, uniform = _edges(bins, ranges, edge_dtype, n_channels, joint)
     counts = _count(pixels, edges, n_bins, ranges, uniform, source_dtype, joint)
     if density:
         counts = _density(counts, edges, joint)
@@ -147,8 +151,8 @@ def _as_pixels(image, channel_axis):
             )
         axis = _checks.check_axis(channel_axis, array.ndim, "channel_axis")
         array = np.ascontiguousarray(np.moveaxis(array, axis, -1))
-    # check_array views bool as uint8; the default range is still bool's.
-    source_dtype = np.asarray(image).dtype if array.dtype == np.uint8 else array.dtype
+    # check_array views bool as uint8 and widens float16; the range and edges stay theirs.
+    source_dtype = image.dtype if isinstance(image, np.ndarray) else np.asarray(image).dtype
     *lead, h, w, c = array.shape
     return array.reshape(-1, h * w, c), tuple(lead), source_dtype
 
@@ -277,7 +281,9 @@ def _count(pixels, edges, n_bins, ranges, uniform, source_dtype, joint):
         args = (flat, starts, shift, lut, offset, strides, joint, copies, partial)
         _kernels.count_small(*args, work=flat.size)
     else:
-        table = np.empty((n_channels, max(n_bins) + 1), np.result_type(*edges))
+        kind = np.result_type(*edges)
+        kind = np.float32 if kind == np.float16 else kind  # Numba has no float16 (exact in float32)
+        table = np.empty((n_channels, max(n_bins) + 1), kind)
         for c, e in enumerate(edges):
             table[c, : e.size] = e
             table[c, e.size :] = e[-1]

@@ -194,6 +194,21 @@ def test_float_values_on_and_next_to_edges(dtype, bins, range_):
     )
 
 
+def test_float16_is_binned_against_numpys_float16_edges():
+    edges = np.histogram_bin_edges(np.empty(0, np.float16), 7, range=(0, 1))
+    values = values_at_edges(edges, np.float16)
+    image = np.stack([values, values[::-1]], axis=-1)[None]
+    np.testing.assert_array_equal(color_histogram(image, 7), numpy_per_channel(image, 7, (0, 1)))
+    np.testing.assert_array_equal(
+        color_histogram(image, 7, joint=True), numpy_joint(image, 7, (0, 1))
+    )
+    np.testing.assert_array_equal(
+        color_histogram(image, 7, density=True), numpy_per_channel(image, 7, (0, 1), True)
+    )
+    swapped = image.astype(">f2")
+    np.testing.assert_array_equal(color_histogram(swapped, 7), color_histogram(image, 7))
+
+
 def test_nan_and_out_of_range_are_not_counted():
     image = np.array([[[np.nan, 0.5], [1.0, np.inf], [0.0, -0.0], [-1e-300, 1.0000001]]])
     got = color_histogram(image, 2)
