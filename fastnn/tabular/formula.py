@@ -14,9 +14,13 @@ by block: each instruction is a loop over a block of 2,048 rows that stays in
 cache and vectorises, columns are read in place and the last instruction
 writes straight into the result, so a formula costs one pass over memory, in
 parallel for big inputs. A Numba compile per expression would cost 0.2-1 s at
-its first evaluation; lowering costs well under a millisecond, so a new
-expression in a warm process is as fast as an old one, and the kernel compiles
-once per machine (``cache=True``), not once per expression.
+its first evaluation (more under load); lowering costs well under a millisecond
+(0.3-0.6 ms measured for a new expression in a warm process, on a loaded
+2-core machine), and the interpreter compiles once per machine into Numba's
+disk cache, not once per expression. That one compile is the price: 33-35 s
+with an empty cache on that loaded machine (the serial interpreter; the
+parallel one, for inputs above the parallel threshold, about as much again),
+once.
 
 Types follow NumPy exactly, because NumPy decides them: each operation's
 result dtype and loop dtype come from the installed NumPy itself (the
