@@ -183,14 +183,11 @@ def _gray_gradients(image, i, one, gx, gy):
     if i == 0 or i == h - 1:
         gy[:] = 0.0
     else:
-        up = image[i - 1]
-        down = image[i + 1]
         for j in range(wc):
-            gy[j] = one * down[j] - one * up[j]
-    row = image[i]
+            gy[j] = one * image[i + 1, j] - one * image[i - 1, j]
     gx[0] = 0.0
     for j in range(1, min(wc, w - 1)):
-        gx[j] = one * row[j + 1] - one * row[j - 1]
+        gx[j] = one * image[i, j + 1] - one * image[i, j - 1]
     if wc == w:
         gx[w - 1] = 0.0
 
@@ -238,6 +235,30 @@ def _row_bins_table(gx, gy, mag, bins, table):
 
 
 @jit(inline=True)
+def _gray_row_table(image, i, mag, bins, table):
+    """Gradient, magnitude and bin of row ``i`` of a uint8 image in one pass, in integers
+    (``table`` as :func:`_row_bins_table`); on the first and last row up = down, so gy = 0.
+
+    The pixels are indexed in 2-D: through row views (``image[i - 1]``) the
+    same loop took 1.5× as long.
+    """
+    h, w = image.shape
+    wc = mag.shape[0]
+    up = i - 1 if 0 < i < h - 1 else i
+    down = i + 1 if 0 < i < h - 1 else i
+    for j in range(1, min(wc, w - 1)):
+        x = np.int32(image[i, j + 1]) - np.int32(image[i, j - 1])
+        y = np.int32(image[down, j]) - np.int32(image[up, j])
+        mag[j] = math.sqrt(np.float64(x * x + y * y))
+        bins[j] = table[(y + 255) * 511 + (x + 255)]
+    for j in (0, w - 1):  # gx = 0 on the first and last column
+        if j < wc:
+            y = np.int32(image[down, j]) - np.int32(image[up, j])
+            mag[j] = abs(np.float64(y))
+            bins[j] = table[(y + 255) * 511 + 255]
+
+
+@jit(inline=True)
 def _store_cells(hist, ci, totals, pixels_per_cell):
     for cj in range(totals.shape[0]):
         for b in range(totals.shape[1]):
@@ -260,12 +281,12 @@ def _gray_histogram(image, one, c_row, c_col, exact, table, resolved, pend, hist
     for ci in range(n_cells_row):
         totals[:] = 0
         for i in range(ci * c_row, (ci + 1) * c_row):
-            _gray_gradients(image, i, one, gx, gy)
             if table is None:
+                _gray_gradients(image, i, one, gx, gy)
                 cursor = _row_votes(gx, gy, mag, bins, n, i * image.shape[1], exact, resolved,
                                     cursor, pend, totals, c_col)  # fmt: skip
             else:
-                _row_bins_table(gx, gy, mag, bins, table)
+                _gray_row_table(image, i, mag, bins, table)
                 _add_row(totals, mag, bins, c_col)
         _store_cells(hist, ci, totals, np.float32(c_row * c_col))
 
