@@ -342,6 +342,12 @@ class Groups:
             # pandas's shift keeps an integer dtype when fill_value fits it
             source = np.ascontiguousarray(array.reshape(matrix.shape))
             out_dtype = source.dtype
+        if k == 0:  # every row its own predecessor, rows of no group too (pandas)
+            return (
+                (matrix - matrix if difference else source.astype(out_dtype))[:, 0]
+                if one_d
+                else (matrix - matrix if difference else source.astype(out_dtype))
+            )
         order, starts = self._sorted_rows()
         k = min(k, self._n_rows + 1)
         out = np.full(matrix.shape, np.nan if difference else fill_value, out_dtype)

@@ -1,0 +1,102 @@
+"""Tests of Groups.diff, lag, cumsum and cumcount (within-group sequences in row order).
+
+Oracles: pandas ``groupby().diff/shift/cumsum/cumcount`` and the NumPy twins
+in :mod:`fastnn.tabular.reference` (a stable ``lexsort`` by group).
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fastnn.tabular import group_by, reference
+
+from ._cases import KEY_KINDS, make_keys, make_values, pandas_groupby
+
+
+@pytest.mark.parametrize("kind", KEY_KINDS)
+@pytest.mark.parametrize("dropna", [True, False])
+@pytest.mark.parametrize("k", [0, 1, 3, 100])
+def test_diff_and_lag_equal_pandas(kind, dropna, k):
+    rng = np.random.default_rng(21)
+    keys = make_keys(kind, 70, rng)
+    values = make_values(np.float64, 70, rng)
+    groups = group_by(keys, dropna=dropna)
+    gb = pandas_groupby(keys, values, True, dropna)
+    np.testing.assert_array_equal(groups.diff(values, k), gb.diff(k).to_numpy())
+    np.testing.assert_array_equal(groups.lag(values, k), gb.shift(k).to_numpy())
+    np.testing.assert_array_equal(
+        groups.lag(values, k, fill_value=-1.5), gb.shift(k, fill_value=-1.5).to_numpy()
+    )
+    if k > 0:  # the twins leave rows of no group NaN even for k = 0
+        np.testing.assert_array_equal(groups.diff(values, k),
+                                      reference.group_diff(groups.codes, values, k))  # fmt: skip
+        np.testing.assert_array_equal(groups.lag(values, k),
+                                      reference.group_lag(groups.codes, values, k))  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", KEY_KINDS)
+@pytest.mark.parametrize("dropna", [True, False])
+def test_cumsum_and_cumcount_equal_pandas(kind, dropna):
+    rng = np.random.default_rng(22)
+    keys = make_keys(kind, 70, rng)
+    values = make_values(np.float64, 70, rng)
+    groups = group_by(keys, dropna=dropna)
+    gb = pandas_groupby(keys, values, True, dropna)
+    np.testing.assert_allclose(groups.cumsum(values), gb.cumsum().to_numpy(), rtol=1e-13,
+                               equal_nan=True)  # fmt: skip
+    np.testing.assert_array_equal(groups.cumcount(), gb.cumcount().to_numpy())
+    np.testing.assert_allclose(groups.cumsum(values), reference.group_cumsum(groups.codes, values),
+                               rtol=1e-13, equal_nan=True)  # fmt: skip
+    np.testing.assert_array_equal(groups.cumcount(), reference.group_cumcount(groups.codes))
+
+
+@pytest.mark.filterwarnings("ignore:reindexing with a fill_value")  # pandas's bool shift
+@pytest.mark.parametrize("dtype", [np.int64, np.int16, np.uint8, np.float32, bool])
+def test_dtypes(dtype):
+    rng = np.random.default_rng(23)
+    keys = make_keys("str", 40, rng)
+    values = make_values(dtype, 40, rng)
+    groups = group_by(keys)
+    gb = pd.Series(values).groupby(keys)
+    kept = groups.lag(values, 2, fill_value=0)
+    want = gb.shift(2, fill_value=0).to_numpy()
+    assert kept.dtype == values.dtype  # pandas keeps the dtype when fill_value fits it
+    np.testing.assert_array_equal(kept, want)
+    floated = groups.lag(values, 2)
+    assert floated.dtype == (np.float32 if dtype == np.float32 else np.float64)
+    np.testing.assert_array_equal(floated, gb.shift(2).to_numpy(dtype=np.float64))
+    diff = groups.diff(values.astype(np.float64) if dtype is bool else values)
+    np.testing.assert_allclose(diff, gb.diff().to_numpy(dtype=np.float64) if dtype is not bool
+                               else pd.Series(values.astype(float)).groupby(keys).diff(),
+                               equal_nan=True)  # fmt: skip
+    assert groups.cumcount().dtype == np.int64
+
+
+def test_two_dimensional_and_shape():
+    rng = np.random.default_rng(24)
+    keys = [make_keys("int", 50, rng), make_keys("bool", 50, rng)]
+    values = rng.standard_normal((50, 2))
+    groups = group_by(keys)
+    frame = pd.DataFrame(values).groupby([pd.Series(k) for k in keys])
+    np.testing.assert_array_equal(groups.diff(values), frame.diff().to_numpy())
+    np.testing.assert_array_equal(groups.lag(values, 2), frame.shift(2).to_numpy())
+    np.testing.assert_allclose(groups.cumsum(values), frame.cumsum().to_numpy(), rtol=1e-13)
+
+
+def test_empty_and_bad_inputs():
+    groups = group_by(np.array([], np.int64))
+    assert groups.diff(np.array([])).shape == (0,)
+    assert groups.cumcount().shape == (0,)
+    groups = group_by([1, 1, 2])
+    with pytest.raises(ValueError, match="k must be an integer >= 0"):
+        groups.diff([1.0, 2.0, 3.0], -1)
+    with pytest.raises(ValueError, match="3 rows expected, got 2"):
+        groups.lag([1.0, 2.0])
+    with pytest.raises(TypeError, match="fill_value"):
+        groups.lag([1.0, 2.0, 3.0], fill_value="x")
+    with pytest.raises(TypeError, match="values must hold real numbers"):
+        groups.cumsum(np.array(["a", "b", "c"]))
+    values = np.array([1.0, np.nan, 3.0])
+    before = values.copy()
+    groups.diff(values), groups.lag(values), groups.cumsum(values)
+    np.testing.assert_array_equal(values, before)
