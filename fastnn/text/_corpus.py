@@ -178,19 +178,24 @@ def encoded(docs, lowercase):
     data = text.encode("ascii" if ascii else "utf-8", "surrogatepass")
     del text
     buf = np.frombuffer(data, np.uint8)
-    doc_starts = np.empty(len(docs) + 1, np.int64)
-    doc_starts[0], doc_starts[-1] = 0, buf.size
-    separators, found = _kernels.nul_positions(buf, len(docs) - 1)
-    if found == len(docs) - 1:
-        doc_starts[1:-1] = separators + 1
-    else:  # some document holds NUL itself: measure each one
-        if ascii:
-            lengths = [len(doc) for doc in docs]
-        else:
-            lower = str.lower if lowercase else str
-            lengths = [len(lower(doc).encode("utf-8", "surrogatepass")) for doc in docs]
-        np.cumsum(np.add(lengths[:-1], 1), out=doc_starts[1:-1])
+    if ascii:  # one byte per character: the offsets follow from the lengths
+        lengths = np.fromiter(map(len, docs), np.int64, len(docs))
+    else:
+        lengths = _utf8_lengths(buf, len(docs), docs, lowercase)
+    doc_starts = np.zeros(len(docs) + 1, np.int64)
+    np.cumsum(lengths[:-1] + 1, out=doc_starts[1:-1])
+    doc_starts[-1] = buf.size
     return buf, doc_starts, ascii
+
+
+def _utf8_lengths(buf, n_docs, docs, lowercase):
+    # Each document's byte length, from where the NUL separators landed.
+    separators = np.flatnonzero(buf == 0)
+    if separators.size == n_docs - 1:
+        return np.diff(separators, prepend=-1, append=buf.size) - 1
+    # Some document holds NUL itself: measure each one.
+    lower = str.lower if lowercase else str
+    return np.array([len(lower(doc).encode("utf-8", "surrogatepass")) for doc in docs], np.int64)
 
 
 def _tokens_by_kernel(buf, doc_starts, ascii, lowercase, min_chars):
@@ -260,6 +265,33 @@ def _tokens_by_re(docs, pattern):
         lengths[d + 1] = len(found)
         ids.extend(index.setdefault(term, len(index)) for term in found)
     return Tokens(np.array(ids, np.int32), np.cumsum(lengths), list(index))
+
+
+def counts(tokens, mapping, sign, n_columns):
+    """Return ``(indptr, indices, data)``: the CSR counts of ``tokens`` (see ``count_rows``).
+
+    A big corpus is counted in row blocks by :func:`fastnn.get_num_threads`
+    threads (the kernel releases the GIL), each with its own per-column
+    arrays; the blocks are stacked in order, so any thread count gives the
+    same arrays.
+    """
+    big = tokens.ids.size * 8 >= PARALLEL_MIN_BYTES
+    chunks = _chunks(tokens.starts, get_num_threads() if big else 1)
+
+    def count(bounds):
+        first, last = bounds
+        starts = tokens.starts[first : last + 1]
+        return _kernels.count_rows(tokens.ids, starts, mapping, sign, n_columns)
+
+    if len(chunks) == 1:
+        return count(chunks[0])
+    with ThreadPoolExecutor(len(chunks)) as pool:
+        parts = list(pool.map(count, chunks))
+    offsets = np.cumsum([0] + [part[0][-1] for part in parts])
+    indptr = np.concatenate([[0]] + [p[0][1:] + o for p, o in zip(parts, offsets, strict=False)])
+    indices = np.concatenate([part[1] for part in parts])
+    data = np.concatenate([part[2] for part in parts])
+    return indptr, indices, data
 
 
 def index_dtype(nnz):

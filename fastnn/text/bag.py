@@ -315,9 +315,7 @@ class BagOfWords(TransformerMixin, BaseEstimator):
         mapping = column[terms.mapping] if column.size else terms.mapping
         mapping = np.where(terms.mapping >= 0, mapping, -1)
         ones = np.ones(mapping.size, np.int64)
-        indptr, indices, data = _kernels.count_rows(
-            terms.tokens.ids, terms.tokens.starts, mapping, ones, len(vocabulary)
-        )
+        indptr, indices, data = _corpus.counts(terms.tokens, mapping, ones, len(vocabulary))
         return csr_counts(indptr, indices, data, len(vocabulary), dtype, binary)
 
 

@@ -110,9 +110,7 @@ class HashingBagOfWords(TransformerMixin, BaseEstimator):
         kept = terms.mapping >= 0
         mapping = np.where(kept, compact[terms.mapping] if compact.size else -1, -1)
         signs = np.where(kept, sign[terms.mapping] if sign.size else 1, 1)
-        indptr, indices, data = _kernels.count_rows(
-            terms.tokens.ids, terms.tokens.starts, mapping, signs, used.size
-        )
+        indptr, indices, data = _corpus.counts(terms.tokens, mapping, signs, used.size)
         indices = used.astype(np.int32)[indices]
         X = csr_counts(indptr, indices, data, n_features, dtype, binary)
         if norm is not None:

@@ -12,7 +12,7 @@ document offsets, and terms are integer ids.
 
 from fastnn.text._kernels.counting import count_rows, kept_columns, mapped_tokens, ngram_ids
 from fastnn.text._kernels.hashing import murmur3_32, normalize_rows
-from fastnn.text._kernels.tokens import nul_positions, scan_terms
+from fastnn.text._kernels.tokens import scan_terms
 from fastnn.text._kernels.weighting import document_frequency, tfidf_rows
 
 __all__ = [
@@ -23,7 +23,6 @@ __all__ = [
     "murmur3_32",
     "ngram_ids",
     "normalize_rows",
-    "nul_positions",
     "scan_terms",
     "tfidf_rows",
 ]

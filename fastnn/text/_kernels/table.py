@@ -7,7 +7,9 @@ from fastnn._jit import jit
 EMPTY = -1
 
 
-@jit
+# Inlined: called rarely, and a helper of its own would cost a compilation
+# (and a cache file) per dtype at a first call.
+@jit(inline=True)
 def resized(values, size):
     """Return ``values`` copied into an array of ``size`` >= its own (the rest uninitialised)."""
     out = np.empty(size, values.dtype)
@@ -15,7 +17,7 @@ def resized(values, size):
     return out
 
 
-@jit
+@jit(inline=True)
 def grown(values):
     """Return ``values`` copied into an array twice as long (the rest uninitialised)."""
     return resized(values, 2 * values.size)

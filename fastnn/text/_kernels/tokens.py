@@ -209,16 +209,3 @@ def _same_bytes(x, a, y, b, length, ascii_map):
         if x[a + k] != (ascii_map[c] if c < 0x80 else c):
             return False
     return True
-
-
-@jit
-def nul_positions(buf, n):
-    """Return the positions of the first ``n`` zero bytes of ``buf`` (and how many there are)."""
-    out = np.empty(n, np.int64)
-    found = 0
-    for i in range(buf.size):
-        if buf[i] == 0:
-            if found < n:
-                out[found] = i
-            found += 1
-    return out, found
