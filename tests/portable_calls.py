@@ -30,6 +30,7 @@ PUBLIC_MODULES = [
     "fastnn.nn.losses",
     "fastnn.datasets",
     "fastnn.text",
+    "fastnn.tabular",
 ]
 # Public names that are not computations: constants and registries.
 NOT_CALLS = {
@@ -178,6 +179,32 @@ def _formula(r):
     return [floats(a=a, b=b), integers(x=r.integers(-9, 9, 30))]
 
 
+def _groups(r):
+    from fastnn.tabular import Groups, group_by
+
+    keys = [r.integers(-3, 3, 60), r.choice(["x", "y"], 60)]
+    values = r.standard_normal((60, 2))
+    values[r.random((60, 2)) < 0.1] = np.nan
+    groups = group_by(keys)
+    by_codes = Groups.from_codes(groups.codes, groups.n_groups)
+    return [
+        groups.aggregate(values, ("size", "sum", "mean", "std", "min", "max", "first", "median")),
+        group_by(keys[0] * 2**40).aggregate(values[:, 0].astype(np.float32)),
+        by_codes.transform(values, "mean"),
+        groups.diff(values, 2),
+        groups.lag(values[:, 0]),
+        groups.cumsum(values),
+        groups.cumcount().astype(np.float64),
+        groups.rolling(values, 4, ("mean", "std", "slope"), min_periods=2, closed="left"),
+    ]
+
+
+def _count_encode(r):
+    from fastnn.tabular import count_encode
+
+    return [count_encode(r.choice(["a", "b", "c"], 30), normalize=True)]
+
+
 def _sales(r, n=40):
     import pandas as pd
 
@@ -287,6 +314,9 @@ def _build_calls():
         "fastnn.tabular.FormulaFeatures": _tabular_transformer("FormulaFeatures"),
         "fastnn.tabular.GroupFeatures": _tabular_transformer("GroupFeatures"),
         "fastnn.tabular.CountEncoder": _tabular_transformer("CountEncoder"),
+        "fastnn.tabular.group_by": _groups,
+        "fastnn.tabular.Groups": _groups,
+        "fastnn.tabular.count_encode": _count_encode,
         "fastnn.temporal.zero_crossing_rate": lambda r: [
             temporal.zero_crossing_rate(np.diff(_series(r)))
         ],

@@ -23,6 +23,13 @@ from fastnn.nn import activations, losses
 
 KERNEL = np.ones((3, 3))
 
+
+def _groups():
+    from fastnn.tabular import group_by  # keys may be strings or datetimes: values may not
+
+    return group_by(np.array(["a", "b", "a"]))
+
+
 # name -> (function of the array under test, the argument's name in the message)
 FUNCTIONS = {
     "image.convolve2d": (lambda a: image.convolve2d(a, KERNEL), "image"),
@@ -65,6 +72,12 @@ FUNCTIONS = {
     "temporal.spectral_features": (temporal.spectral_features, "x"),
     "temporal.window_features": (lambda a: temporal.window_features(a, 2), "x"),
     "temporal.zero_crossing_rate": (temporal.zero_crossing_rate, "x"),
+    "tabular.Groups.aggregate": (lambda a: _groups().aggregate(a), "values"),
+    "tabular.Groups.transform": (lambda a: _groups().transform(a, "mean"), "values"),
+    "tabular.Groups.diff": (lambda a: _groups().diff(a), "values"),
+    "tabular.Groups.lag": (lambda a: _groups().lag(a), "values"),
+    "tabular.Groups.cumsum": (lambda a: _groups().cumsum(a), "values"),
+    "tabular.Groups.rolling": (lambda a: _groups().rolling(a, 2), "values"),
     "metrics.cosine_similarity": (lambda a: metrics.cosine_similarity(a, a), "a"),
     "metrics.angular_distance": (lambda a: metrics.angular_distance(np.ones((1, 3)), a), "b"),
     "nn.activations.sigmoid": (activations.sigmoid, "x"),

@@ -217,3 +217,18 @@ def test_property_equals_twin(data):
     scale = np.nanmax(np.abs(values), initial=1.0)
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9 * scale * len(values),
                                equal_nan=True)  # fmt: skip
+
+
+def test_partitioned_paths_equal_twin_and_each_other():
+    # past 2^16 rows and 2^14 groups the rows are partitioned before the aggregation
+    rng = np.random.default_rng(17)
+    n, n_groups = 80_000, 20_000
+    keys = rng.integers(-(2**62), 2**62, n_groups)[rng.integers(0, n_groups, n)]
+    values = make_values(np.float64, n, rng)
+    features = ALL_FEATURES[:11]
+    fused = group_by(keys).aggregate(values, features)
+    groups = group_by(keys)
+    by_codes = Groups.from_codes(groups.codes, groups.n_groups).aggregate(values, features)
+    np.testing.assert_array_equal(fused, by_codes)
+    twin = reference.group_aggregate(groups.codes, groups.n_groups, values, features)
+    assert_table_close(fused, twin)
