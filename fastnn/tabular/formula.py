@@ -46,6 +46,7 @@ from __future__ import annotations
 import ast
 import functools
 import operator
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -429,7 +430,11 @@ def _raise_flags(program, flags):
                 function, x, y = _REPLAY[(op, flag)]
                 a.append(np.iinfo(dtype).min if x is None else x)
                 b.append(y)
-        function(np.array(a, dtype), np.array(b, dtype))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            function(np.array(a, dtype), np.array(b, dtype))
+        for warning in caught:  # re-issued at the caller's line, as NumPy's would be
+            warnings.warn(warning.message, warning.category, stacklevel=4)
 
 
 class Formula:

@@ -181,8 +181,9 @@ def test_numpy_promotion(expression, columns, dtype):
 
 def test_integer_division_by_zero_warns_as_numpy():
     a, b = np.array([7, -128, 3], np.int8), np.array([0, -1, 2], np.int8)
-    with pytest.warns(RuntimeWarning, match="divide by zero encountered in floor_divide"):
+    with pytest.warns(RuntimeWarning, match="divide by zero encountered in floor_divide") as w:
         result = formula("a // b")(a=a, b=b)
+    assert w[0].filename == __file__  # at the caller's line, as NumPy's warning would be
     np.testing.assert_array_equal(result, np.array([0, -128, 1], np.int8))
     with pytest.warns(RuntimeWarning, match="overflow encountered in floor_divide"):
         formula("a // b")(a=a, b=b)
