@@ -113,13 +113,25 @@ def hog(
     with NumPy's ``arctan2`` as skimage bins it, so ties land where
     skimage puts them.
 
+    uint8 images (and bool ones) take a shortcut with the same result: their
+    gradients are integer pairs in [-255, 255], and a table of NumPy's bins
+    for all 511² of them (built once per ``orientations``) replaces the test.
+
+    The gradient is not :func:`gradient_magnitude`'s: those kernels are the
+    3×3 Sobel and Prewitt stencils (smoothed across the derivative, with
+    scipy.ndimage's border modes), while skimage's HOG takes the bare
+    ``[-1, 0, 1]`` difference and zeros at the border, so their kernels are
+    not reused here.
+
     OpenCV's ``cv2.HOGDescriptor`` computes a different feature from the same
-    idea: it smooths nothing either but reflects the border (``[-1, 0, 1]``
-    with a mirrored edge pixel), splits each vote between the two nearest
-    bins and the four nearest cells (trilinear interpolation), weights the
-    pixels of each block by a Gaussian (σ = half the block width), uses
-    L2-Hys blocks only, and orders the features by block column first. Its
-    vectors are not comparable to these element by element.
+    idea: the same unsmoothed ``[-1, 0, 1]`` gradient (unsigned by default),
+    but read across the border from reflected pixels where skimage puts 0;
+    each vote split between the two nearest bins and the four nearest cells
+    (trilinear interpolation) where skimage gives it whole to one bin of one
+    cell; the pixels of each block weighted by a Gaussian (σ = (block width
+    + block height) / 8 by default); L2-Hys blocks only; and its own order of
+    blocks and cells in the vector. Its vectors are not comparable to these
+    element by element.
 
     References
     ----------
