@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fastnn import image, linear, metrics, nn, temporal
+from fastnn import image, linear, metrics, nn, temporal, text
 from fastnn.nn import activations, losses
 
 KERNEL = np.ones((3, 3))
@@ -84,6 +84,7 @@ FUNCTIONS = {
     "nn.activations.relu_grad": (lambda a: activations.relu_grad(a, np.ones(np.shape(a))), "x"),
     "nn.losses.mse": (lambda a: losses.mse(a, np.ones(a.shape)), "y_pred"),
     "nn.MLP.forward": (lambda a: nn.MLP([3, 2], "relu").forward(a), "X"),
+    "text.TfIdf": (lambda a: text.TfIdf().fit_transform(a), "X"),
 }
 
 ESTIMATORS = {

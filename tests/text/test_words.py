@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as SKLEARN_STOP_WORDS
 
-from fastnn.text import words
+from fastnn.text import reference, words
 from fastnn.text.words import ENGLISH_STOP_WORDS, lemmatize, remove_stop_words, stem
 
 # Inflected English words (plural, past, gerund, comparative, irregular), mixed
@@ -213,3 +213,23 @@ def test_stem_under_threads():
     for thread in threads:
         thread.join()
     assert results == [expected] * 4
+
+
+@given(docs=corpora, flat=st.booleans(), stop=st.sampled_from(["english", {"wings", "the"}]))
+def test_equal_to_the_twins(docs, flat, stop):
+    tokens = [t for doc in docs for t in doc] if flat else docs
+    assert stem(tokens) == reference.stem(tokens)
+    assert stem(tokens, language="porter") == reference.stem(tokens, language="porter")
+    assert lemmatize(tokens) == reference.lemmatize(tokens)
+    assert lemmatize(tokens, language="de") == reference.lemmatize(tokens, language="de")
+    assert remove_stop_words(tokens, stop) == reference.remove_stop_words(tokens, stop)
+
+
+@pytest.mark.parametrize(
+    "function", [reference.stem, reference.lemmatize, reference.remove_stop_words]
+)
+def test_twins_refuse_what_fastnn_refuses(function):
+    with pytest.raises(TypeError, match=r"tokens\[1\] is int 3"):
+        function(["a", 3])
+    with pytest.raises(TypeError, match="tokenize it first"):
+        function("a sentence")
