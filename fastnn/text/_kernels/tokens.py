@@ -64,9 +64,8 @@ def scan_terms(buf, doc_starts, ascii_map, word, min_chars):
     1-entry array for an ASCII corpus, which is never decoded).
     """
     n_docs = doc_starts.size - 1
-    # A token spans >= min_chars bytes and is followed by a non-word byte or a
-    # document end, which bounds the number of tokens.
-    token_ids = np.empty(buf.size // (min_chars + 1) + n_docs + 1, np.int32)
+    # Room for a token per 5 bytes (English averages about 6), grown when full.
+    token_ids = np.empty(buf.size // 5 + 1024, np.int32)
     token_starts = np.empty(n_docs + 1, np.int64)
     slots = np.zeros(1 << 12, np.uint64)
     term_starts = np.zeros(slots.size // 2 + 1, np.int64)
@@ -81,8 +80,10 @@ def scan_terms(buf, doc_starts, ascii_map, word, min_chars):
         )  # fmt: skip
         if grow == 0:
             break
-        # Go on from the token that found the table half full or the arena full.
-        if grow == 1:
+        # Go on from the token that found the table half full, the arena or the tokens full.
+        if grow == 3:
+            token_ids = grown(token_ids)
+        elif grow == 1:
             term_hash = grown(term_hash)
             term_starts = resized(term_starts, term_hash.size + 1)
             slots = _rehashed(term_hash, state[3], 2 * term_hash.size)
@@ -120,7 +121,7 @@ def _scan(
     # cost Numba reference counting on every access (2.6x slower here). A
     # slot is 0 (empty) or hash's upper half | (term id + 1), so a probe reads
     # one word. Returns 0 when done, 1 when the table must grow first, 2 when
-    # the arena must, with `state` at the token that needs it.
+    # the arena must, 3 when the tokens must, with `state` at the token that needs it.
     n_docs = doc_starts.size - 1
     mask = slots.size - 1
     capacity = term_hash.size  # term_starts has one more entry, slots twice as many
@@ -161,6 +162,9 @@ def _scan(
                 chars += 1
             if chars < min_chars:
                 continue
+            if n_tokens == token_ids.size:
+                state[0], state[1], state[2], state[3] = d, start, n_tokens, n_terms
+                return 3
             length = i - start
             tag = h & _HIGH
             slot = np.int64(h & np.uint64(mask))
