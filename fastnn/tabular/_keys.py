@@ -254,6 +254,14 @@ def factorize(encoded, sort, dropna):
     ids = encoded.ids
     if encoded.missing is not None:
         ids = np.where(encoded.missing, -1, ids) if encoded.n_ids > 0 else ids
+    if encoded.n_ids <= 0 and encoded.hashable_bits and len(ids):
+        low, high = int(ids.min()), int(ids.max())
+        if high - low < 2 * len(ids) + 1024:  # a narrow range: a lookup table, no hashing
+            dense = ids - low
+            if encoded.missing is not None:
+                dense[encoded.missing] = -1
+            codes, offsets = _kernels.factorize_dense(dense, high - low + 1)
+            return _finish(codes, offsets + low, encoded, sort, dropna)
     if encoded.n_ids > 0:
         codes, uniques = _kernels.factorize_dense(ids, encoded.n_ids)
     else:

@@ -75,9 +75,9 @@ def group_by(keys, *, sort=True, dropna=True):
     >>> groups.keys, groups.codes, groups.sizes
     (array(['a', 'b', 'c'], dtype='<U1'), array([1, 0, 1, 2]), array([1, 2, 1]))
     >>> groups.aggregate([1.0, 2.0, 3.0, np.nan], ("sum", "mean"))
-    array([[2., 2.],
-           [4., 2.],
-           [0., nan]])
+    array([[ 2.,  2.],
+           [ 4.,  2.],
+           [ 0., nan]])
     """
     sort = _checks.check_bool(sort, "sort")
     dropna = _checks.check_bool(dropna, "dropna")
@@ -473,11 +473,11 @@ class Groups:
         --------
         >>> from fastnn.tabular import group_by
         >>> group_by([1, 2, 1, 2, 1]).rolling([1.0, 10.0, 3.0, 20.0, 5.0], 2, "mean")
-        array([[ nan],
-               [ nan],
-               [ 2. ],
-               [15. ],
-               [ 4. ]])
+        array([[nan],
+               [nan],
+               [ 2.],
+               [15.],
+               [ 4.]])
         """
         features = check_aggregates(features, ROLLING_FEATURES)
         window = _checks.check_int(window, "window", low=1)
@@ -496,7 +496,8 @@ class Groups:
         stats = np.empty((len(names), 1, n), matrix.dtype)
         outputs = dict(zip(names, stats, strict=True))
         wide = matrix.dtype == np.float64
-        out = np.full((len(names), matrix.shape[1], self._n_rows), np.nan, matrix.dtype)
+        out = np.empty((self._n_rows, matrix.shape[1], len(names)), matrix.dtype)
+        out[self.codes < 0] = np.nan  # rows of no group; the scatter writes every other row
         work = n * sum(_ROLLING_WORK[name] for name in names)
         for c in range(matrix.shape[1]):
             x = np.ascontiguousarray(matrix[rows, c]).reshape(1, n)
@@ -505,9 +506,10 @@ class Groups:
                 window, min_periods, 1, blocks_per_task(window),
                 *(outputs.get(name) for name in ROLLING_FEATURES), work=work,
             )  # fmt: skip
-            _kernels.scatter(rows, starts, stats[:, 0], closed == "left", out[:, c])
-        out = out[[names.index(f) for f in features]].transpose(2, 1, 0)
-        return np.ascontiguousarray(out[:, 0] if one_d else out)
+            _kernels.scatter(rows, starts, stats[:, 0], c, closed == "left", out)
+        if features != names:  # repeated names
+            out = out[:, :, [names.index(f) for f in features]]
+        return out[:, 0] if one_d else out
 
 
 def _order_permutation(order, n_rows):
