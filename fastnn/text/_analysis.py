@@ -9,6 +9,7 @@ built from ids in a kernel, and joined into strings once per distinct n-gram.
 
 from __future__ import annotations
 
+import itertools
 from typing import NamedTuple
 
 import numpy as np
@@ -119,13 +120,19 @@ def analyzed(docs, analyzer):
 def _ngrams(tokens, mapping, terms, ngram_range):
     ids, starts = _kernels.mapped_tokens(tokens.ids, tokens.starts, mapping)
     gram_ids, gram_starts, gram_start, gram_n = _kernels.ngram_ids(ids, starts, *ngram_range)
-    join = " ".join
-    names = [
-        join([terms[t] for t in ids[s : s + n].tolist()])
-        for s, n in zip(gram_start.tolist(), gram_n.tolist(), strict=True)
-    ]
-    # Two id runs can spell one string when a custom pattern's tokens hold
-    # spaces ("a b" + "c" and "a" + "b c"): they share a column, as in sklearn.
+    # Each distinct n-gram's text is joined in a kernel from its terms' UTF-8
+    # bytes, and decoded once.
+    encoded = [term.encode("utf-8", "surrogatepass") for term in terms]
+    term_starts = np.zeros(len(encoded) + 1, np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)), out=term_starts[1:])
+    term_bytes = np.frombuffer(b"".join(encoded), np.uint8)
+    text, text_starts = _kernels.joined_grams(term_bytes, term_starts, ids, gram_start, gram_n)
+    data, bounds = text.tobytes(), text_starts.tolist()
+    names = [data[a:b].decode("utf-8", "surrogatepass") for a, b in itertools.pairwise(bounds)]
+    if not any(" " in term for term in terms):
+        return Terms(_corpus.Tokens(gram_ids, gram_starts, names), np.arange(len(names)), names)
+    # Two id runs can spell one string when tokens hold spaces (a custom
+    # pattern's "a b" + "c" and "a" + "b c"): they share a column, as in sklearn.
     index = {}
     gram_mapping = np.fromiter(
         (index.setdefault(name, len(index)) for name in names), np.int64, len(names)

@@ -45,6 +45,7 @@ PARAMS = [
     {"token_pattern": r"\w+"},
     {"token_pattern": r"[^\s,.]+", "ngram_range": (1, 3)},
     {"token_pattern": r"(?a)\b\w\w+\b"},
+    {"token_pattern": r"[a-z]+ ?[a-z]?", "ngram_range": (1, 2)},  # tokens with spaces
 ]
 
 

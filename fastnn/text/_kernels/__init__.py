@@ -10,7 +10,13 @@ document offsets, and terms are integer ids.
 - :mod:`.table`: the open-addressing hash table helpers they share.
 """
 
-from fastnn.text._kernels.counting import count_rows, kept_columns, mapped_tokens, ngram_ids
+from fastnn.text._kernels.counting import (
+    count_rows,
+    joined_grams,
+    kept_columns,
+    mapped_tokens,
+    ngram_ids,
+)
 from fastnn.text._kernels.hashing import murmur3_32, normalize_rows
 from fastnn.text._kernels.tokens import scan_terms
 from fastnn.text._kernels.weighting import document_frequency, tfidf_rows
@@ -18,6 +24,7 @@ from fastnn.text._kernels.weighting import document_frequency, tfidf_rows
 __all__ = [
     "count_rows",
     "document_frequency",
+    "joined_grams",
     "kept_columns",
     "mapped_tokens",
     "murmur3_32",

@@ -183,3 +183,32 @@ def kept_columns(indptr, indices, data, new_column):
                 nnz += 1
     out_indptr[n_rows] = nnz
     return out_indptr, out_indices[:nnz].copy(), out_data[:nnz].copy()
+
+
+@jit
+def joined_grams(term_bytes, term_starts, token_ids, gram_start, gram_n):
+    """Return ``(text, starts)``: each n-gram's terms joined by a space, as UTF-8 bytes.
+
+    N-gram ``g`` is the terms ``token_ids[gram_start[g]:gram_start[g] + gram_n[g]]``,
+    term ``t`` the bytes ``term_bytes[term_starts[t]:term_starts[t + 1]]``; its
+    text is ``text[starts[g]:starts[g + 1]]``.
+    """
+    starts = np.zeros(gram_start.size + 1, np.int64)
+    for g in range(gram_start.size):
+        size = gram_n[g] - 1
+        for j in range(gram_start[g], gram_start[g] + gram_n[g]):
+            t = token_ids[j]
+            size += term_starts[t + 1] - term_starts[t]
+        starts[g + 1] = starts[g] + size
+    text = np.empty(starts[-1], np.uint8)
+    for g in range(gram_start.size):
+        k = starts[g]
+        for j in range(gram_start[g], gram_start[g] + gram_n[g]):
+            if j > gram_start[g]:
+                text[k] = 32  # a space
+                k += 1
+            t = token_ids[j]
+            for b in range(term_starts[t], term_starts[t + 1]):
+                text[k] = term_bytes[b]
+                k += 1
+    return text, starts
