@@ -266,7 +266,17 @@ def hash_accumulate(keys, missing, values, lo, hi):
         for u in range(k):
             first[n_unique + u] = bucket_rows[f_b[u]]
         n_unique += k
-    order = np.argsort(first[:n_unique])  # first rows are distinct: any sort is stable
+    # back to first-seen order: the first rows are distinct rows of lo .. hi - 1, so a
+    # table indexed by row sorts them in O(hi - lo) (Numba's argsort took ~8 s to compile)
+    at_row = np.full(hi - lo, -1, np.int64)
+    for u in range(n_unique):
+        at_row[first[u] - lo] = u
+    order = np.empty(n_unique, np.int64)
+    k = 0
+    for r in range(hi - lo):
+        if at_row[r] >= 0:
+            order[k] = at_row[r]
+            k += 1
     return uniques[order], sizes[order], state[order]
 
 
