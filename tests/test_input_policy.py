@@ -85,6 +85,10 @@ FUNCTIONS = {
     "nn.losses.mse": (lambda a: losses.mse(a, np.ones(a.shape)), "y_pred"),
     "nn.MLP.forward": (lambda a: nn.MLP([3, 2], "relu").forward(a), "X"),
     "text.TfIdf": (lambda a: text.TfIdf().fit_transform(a), "X"),
+    "text.BagOfWords.inverse_transform": (
+        lambda a: text.BagOfWords().fit(["aa bb cc"]).inverse_transform(a),
+        "X",
+    ),
 }
 
 ESTIMATORS = {

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from fastnn._checks import check_bool, check_int
+from fastnn._checks import check_array, check_bool, check_int
 from fastnn.text import _analysis, _corpus, _kernels
 
 __all__ = ["BagOfWords"]
@@ -197,7 +197,10 @@ class BagOfWords(TransformerMixin, BaseEstimator):
         """Return, for each row of ``X``, the array of terms with a non-zero entry."""
         check_is_fitted(self, "vocabulary_")
         names = np.asarray(self._feature_names(), dtype=str)
-        X = sp.csr_matrix(X) if sp.issparse(X) else sp.csr_matrix(np.atleast_2d(np.asarray(X)))
+        if sp.issparse(X):
+            X = sp.csr_matrix(X)
+        else:
+            X = sp.csr_matrix(check_array(X, "X", ndim=2, allow_empty=True))
         if X.shape[1] != names.size:
             raise ValueError(
                 f"X must have {names.size} columns (the vocabulary's size), got {X.shape[1]}"
