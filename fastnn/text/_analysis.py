@@ -101,10 +101,15 @@ def analyzed(docs, analyzer):
         docs, analyzer.token_pattern, analyzer.lowercase, analyzer.strip_accents
     )
     raw = tokens.terms
-    forms = _normal_forms(raw, analyzer) if raw else raw
-    index = {}
-    mapping = np.fromiter((index.setdefault(f, len(index)) for f in forms), np.int64, len(forms))
-    terms = list(index)
+    if analyzer.stemmer is None and analyzer.lemmatizer is None:
+        mapping, terms = np.arange(len(raw)), raw  # the raw terms are distinct already
+    else:
+        forms = _normal_forms(raw, analyzer) if raw else raw
+        index = {}
+        mapping = np.fromiter(
+            (index.setdefault(f, len(index)) for f in forms), np.int64, len(forms)
+        )
+        terms = list(index)
     if analyzer.stop_words:
         stopped = np.array([term in analyzer.stop_words for term in terms], bool)
         if stopped.any():

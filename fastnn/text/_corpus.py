@@ -214,9 +214,11 @@ def _tokens_by_kernel(buf, doc_starts, ascii, lowercase, min_chars):
         parts = list(pool.map(scan, chunks))
     # Per-chunk tables merged in chunk order: a term's id is where it is first
     # seen in the whole corpus, as one thread gives it.
-    index = {}
-    ids, starts, offset = [], [np.zeros(1, np.int64)], 0
-    for part_ids, part_starts, term_bytes, term_starts in parts:
+    first_ids, first_starts, term_bytes, term_starts = parts[0]
+    names = _names(term_bytes, term_starts)
+    index = dict(zip(names, range(len(names)), strict=True))  # the first block's ids stand
+    ids, starts, offset = [first_ids], [first_starts], first_ids.size
+    for part_ids, part_starts, term_bytes, term_starts in parts[1:]:
         names = _names(term_bytes, term_starts)
         local = np.fromiter((index.setdefault(t, len(index)) for t in names), np.int32, len(names))
         ids.append(local[part_ids])

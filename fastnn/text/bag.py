@@ -167,11 +167,14 @@ class BagOfWords(TransformerMixin, BaseEstimator):
                     + (" that are not stop words" if analyzer.stop_words else "")
                     + f" (token_pattern={self.token_pattern!r})"
                 )
-            columns = sorted(terms.terms)
+            order = sorted(range(len(terms.terms)), key=terms.terms.__getitem__)
+            columns = [terms.terms[i] for i in order]
             vocabulary = dict(zip(columns, range(len(columns)), strict=True))
+            rank = np.empty(len(order), np.int64)
+            rank[order] = np.arange(len(order))
         else:
-            vocabulary = fixed
-        X = self._counts(terms, vocabulary, dtype, binary)
+            vocabulary, rank = fixed, None
+        X = self._counts(terms, vocabulary, dtype, binary, rank)
         if fixed is None:
             kept = _kept_columns(X, len(docs), bounds, max_features, self.min_df, self.max_df)
             if kept is not None:
@@ -310,11 +313,15 @@ class BagOfWords(TransformerMixin, BaseEstimator):
         out.has_sorted_indices = True
         return out
 
-    def _counts(self, terms, vocabulary, dtype, binary):
-        """Return the CSR counts of analyzed ``terms`` in the columns ``vocabulary`` gives."""
-        column = np.fromiter(
-            (vocabulary.get(t, -1) for t in terms.terms), np.int64, len(terms.terms)
-        )
+    def _counts(self, terms, vocabulary, dtype, binary, column=None):
+        """Return the CSR counts of analyzed ``terms`` in the columns ``vocabulary`` gives.
+
+        ``column``, when given, is each term's column already.
+        """
+        if column is None:
+            column = np.fromiter(
+                (vocabulary.get(t, -1) for t in terms.terms), np.int64, len(terms.terms)
+            )
         mapping = column[terms.mapping] if column.size else terms.mapping
         mapping = np.where(terms.mapping >= 0, mapping, -1)
         ones = np.ones(mapping.size, np.int64)

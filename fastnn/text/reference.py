@@ -117,7 +117,7 @@ class BagOfWords(bag.BagOfWords):
     def _columns(self, X, kept):
         return X[:, kept]
 
-    def _counts(self, terms, vocabulary, dtype, binary):
+    def _counts(self, terms, vocabulary, dtype, binary, column=None):
         return _csr(terms.features, vocabulary, lambda f: 1, len(vocabulary), dtype, binary)
 
 
