@@ -27,6 +27,7 @@ import numpy as np
 
 from fastnn import _checks
 from fastnn.tabular import _kernels, _keys
+from fastnn.tabular._kernels.aggregate import PARTITION_MIN_ROWS
 from fastnn.tabular._plan import (
     FEATURES,
     ORDER_FEATURES,
@@ -274,10 +275,14 @@ class Groups:
         column = self._columns[0]
         mask = column.missing if column.missing is not None else _NO_MASK
         ids = column.ids
-        parts = run_chunks(
-            lambda lo, hi: _kernels.hash_accumulate(ids, mask, matrix, lo, hi),
-            chunk_bounds(self._n_rows),
-        )
+
+        def chunk(lo, hi):
+            # Chosen here, not in the kernel: a small call compiles only the direct pass.
+            if hi - lo < PARTITION_MIN_ROWS and mask.shape[0] == 0:
+                return _kernels.hash_rows(ids, matrix, lo, hi)[:3]
+            return _kernels.hash_accumulate(ids, mask, matrix, lo, hi)
+
+        parts = run_chunks(chunk, chunk_bounds(self._n_rows))
         if len(parts) == 1:
             uniques, sizes, state = parts[0]
         else:

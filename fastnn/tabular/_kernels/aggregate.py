@@ -32,7 +32,7 @@ import math
 import numpy as np
 
 from fastnn._jit import jit
-from fastnn.tabular._kernels.hash import EMPTY, _rehash, _slot
+from fastnn.tabular._kernels.hash import EMPTY, _rehash, _slot, grown
 
 COUNT, SHIFT, FIRST, LAST, SD, SDD, MIN, MAX = range(8)
 N_STATE = 8
@@ -50,6 +50,27 @@ def new_state(n_groups, n_columns):
             state[g, c, MIN] = np.inf
             state[g, c, MAX] = -np.inf
     return state
+
+
+@jit
+def _grown_state(state, n, size):
+    """A fresh table of ``size`` groups starting with the groups ``state[:n]`` (a loop:
+    see :func:`~fastnn.tabular._kernels.hash.grown`)."""
+    out = new_state(size, state.shape[1])
+    for g in range(n):
+        for c in range(state.shape[1]):
+            for f in range(N_STATE):
+                out[g, c, f] = state[g, c, f]
+    return out
+
+
+@jit
+def _put_states(into, at, state, rows):
+    """``into[at + u] = state[rows[u]]`` for each ``u``."""
+    for u in range(rows.shape[0]):
+        for c in range(state.shape[1]):
+            for f in range(N_STATE):
+                into[at + u, c, f] = state[rows[u], c, f]
 
 
 @jit(inline=True)
@@ -144,7 +165,7 @@ def accumulate_codes(codes, values, lo, hi, sizes, state):
 
 
 @jit
-def _hash_rows(keys, values, lo, hi):
+def hash_rows(keys, values, lo, hi):
     """Hash aggregation of rows ``lo .. hi - 1`` (none missing): ``(uniques, sizes, state,
     first)`` of the keys met in first-seen order, ``first[u]`` the row of key u's first
     occurrence. Each key's slot is found and its statistics updated in the same pass."""
@@ -156,7 +177,7 @@ def _hash_rows(keys, values, lo, hi):
     first = np.empty(capacity, np.int64)
     sizes = np.zeros(capacity, np.int64)
     state = new_state(capacity, n_columns)
-    n_unique = 0
+    n_unique = np.int64(0)  # not a literal 0: callees would compile a variant for it
     mask = (1 << log_slots) - 1
     shift = 64 - log_slots
     for i in range(lo, hi):
@@ -168,18 +189,10 @@ def _hash_rows(keys, values, lo, hi):
                 if 2 * (n_unique + 1) > (1 << log_slots):
                     log_slots += 1
                     capacity = 1 << (log_slots - 1)
-                    grown = np.empty(capacity, np.int64)
-                    grown[:n_unique] = uniques[:n_unique]
-                    uniques = grown
-                    grown_first = np.empty(capacity, np.int64)
-                    grown_first[:n_unique] = first[:n_unique]
-                    first = grown_first
-                    grown_sizes = np.zeros(capacity, np.int64)
-                    grown_sizes[:n_unique] = sizes[:n_unique]
-                    sizes = grown_sizes
-                    grown_state = new_state(capacity, n_columns)
-                    grown_state[:n_unique] = state[:n_unique]
-                    state = grown_state
+                    uniques = grown(uniques, n_unique, capacity)
+                    first = grown(first, n_unique, capacity)
+                    sizes = grown(sizes, n_unique, capacity)
+                    state = _grown_state(state, n_unique, capacity)
                     table = _rehash(uniques, n_unique, log_slots)
                     mask = (1 << log_slots) - 1
                     shift = 64 - log_slots
@@ -213,7 +226,7 @@ def hash_accumulate(keys, missing, values, lo, hi):
     has_missing = missing.shape[0] == keys.shape[0]
     n_columns = values.shape[1]
     if hi - lo < PARTITION_MIN_ROWS and not has_missing:  # too few rows to partition
-        uniques, sizes, state, _ = _hash_rows(keys, values, lo, hi)
+        uniques, sizes, state, _ = hash_rows(keys, values, lo, hi)
         return uniques.copy(), sizes.copy(), state.copy()
     starts = np.zeros(N_KEY_BUCKETS + 1, np.int64)
     for i in range(lo, hi):
@@ -236,34 +249,26 @@ def hash_accumulate(keys, missing, values, lo, hi):
         bucket_rows[t] = i
         for c in range(n_columns):
             bucket_values[t, c] = values[i, c]
-    capacity = 1024
+    capacity = np.int64(1024)
     uniques = np.empty(capacity, np.int64)
     first = np.empty(capacity, np.int64)
     sizes = np.empty(capacity, np.int64)
-    state = np.empty((capacity, n_columns, N_STATE))
-    n_unique = 0
+    state = new_state(capacity, n_columns)
+    n_unique = np.int64(0)  # not a literal 0: callees would compile a variant for it
     for b in range(N_KEY_BUCKETS):
-        u_b, s_b, st_b, f_b = _hash_rows(bucket_keys, bucket_values, starts[b], starts[b + 1])
+        u_b, s_b, st_b, f_b = hash_rows(bucket_keys, bucket_values, starts[b], starts[b + 1])
         k = u_b.shape[0]
         if n_unique + k > capacity:
             while n_unique + k > capacity:
                 capacity *= 2
-            grown = np.empty(capacity, np.int64)
-            grown[:n_unique] = uniques[:n_unique]
-            uniques = grown
-            grown_first = np.empty(capacity, np.int64)
-            grown_first[:n_unique] = first[:n_unique]
-            first = grown_first
-            grown_sizes = np.empty(capacity, np.int64)
-            grown_sizes[:n_unique] = sizes[:n_unique]
-            sizes = grown_sizes
-            grown_state = np.empty((capacity, n_columns, N_STATE))
-            grown_state[:n_unique] = state[:n_unique]
-            state = grown_state
-        uniques[n_unique : n_unique + k] = u_b
-        sizes[n_unique : n_unique + k] = s_b
-        state[n_unique : n_unique + k] = st_b
+            uniques = grown(uniques, n_unique, capacity)
+            first = grown(first, n_unique, capacity)
+            sizes = grown(sizes, n_unique, capacity)
+            state = _grown_state(state, n_unique, capacity)
+        _put_states(state, n_unique, st_b, np.arange(k))
         for u in range(k):
+            uniques[n_unique + u] = u_b[u]
+            sizes[n_unique + u] = s_b[u]
             first[n_unique + u] = bucket_rows[f_b[u]]
         n_unique += k
     # back to first-seen order: the first rows are distinct rows of lo .. hi - 1, so a
@@ -277,7 +282,14 @@ def hash_accumulate(keys, missing, values, lo, hi):
         if at_row[r] >= 0:
             order[k] = at_row[r]
             k += 1
-    return uniques[order], sizes[order], state[order]
+    out_uniques = np.empty(n_unique, np.int64)
+    out_sizes = np.empty(n_unique, np.int64)
+    out_state = np.empty((n_unique, n_columns, N_STATE))
+    _put_states(out_state, 0, state, order)
+    for u in range(n_unique):
+        out_uniques[u] = uniques[order[u]]
+        out_sizes[u] = sizes[order[u]]
+    return out_uniques, out_sizes, out_state
 
 
 @jit(inline=True)

@@ -23,6 +23,18 @@ def _slot(key, shift):
 
 
 @jit
+def grown(a, n, size):
+    """A fresh array of ``size`` elements (zeros) starting with ``a[:n]``.
+
+    A loop, not ``out[:n] = a[:n]``: Numba's slice assignment compiles its shape
+    check's error message (string formatting), about 2 s of a first call."""
+    out = np.zeros(size, a.dtype)
+    for i in range(n):
+        out[i] = a[i]
+    return out
+
+
+@jit
 def _rehash(uniques, n_unique, log_slots):
     """A table of ``2^log_slots`` slots holding the first ``n_unique`` keys of ``uniques``."""
     table = np.full(1 << log_slots, EMPTY, np.int64)
@@ -46,7 +58,7 @@ def factorize_int64(keys, missing):
     log_slots = 10
     table = np.full(1 << log_slots, EMPTY, np.int64)
     uniques = np.empty(1 << (log_slots - 1), np.int64)
-    n_unique = 0
+    n_unique = np.int64(0)  # not a literal 0: callees would compile a variant for it
     mask = (1 << log_slots) - 1
     shift = 64 - log_slots
     for i in range(n):
@@ -60,9 +72,7 @@ def factorize_int64(keys, missing):
             if u == EMPTY:
                 if 2 * (n_unique + 1) > (1 << log_slots):  # keep the table at most half full
                     log_slots += 1
-                    grown = np.empty(1 << (log_slots - 1), np.int64)
-                    grown[:n_unique] = uniques[:n_unique]
-                    uniques = grown
+                    uniques = grown(uniques, n_unique, 1 << (log_slots - 1))
                     table = _rehash(uniques, n_unique, log_slots)
                     mask = (1 << log_slots) - 1
                     shift = 64 - log_slots
@@ -88,7 +98,7 @@ def factorize_dense(ids, n_ids):
     lookup = np.full(n_ids, EMPTY, np.int64)
     uniques = np.empty(n_ids, np.int64)
     codes = np.empty(n, np.int64)
-    n_unique = 0
+    n_unique = np.int64(0)  # not a literal 0: callees would compile a variant for it
     for i in range(n):
         v = ids[i]
         if v < 0:
@@ -133,7 +143,7 @@ def factorize_text(chars, missing):
     table = np.full(1 << log_slots, EMPTY, np.int64)
     first = np.empty(1 << (log_slots - 1), np.int64)
     hashes = np.empty(1 << (log_slots - 1), np.uint64)
-    n_unique = 0
+    n_unique = np.int64(0)  # not a literal 0: callees would compile a variant for it
     for i in range(n):
         if has_missing and missing[i]:
             codes[i] = -1
@@ -147,11 +157,8 @@ def factorize_text(chars, missing):
                 if 2 * (n_unique + 1) > (1 << log_slots):
                     log_slots += 1
                     size = 1 << (log_slots - 1)
-                    first2 = np.empty(size, np.int64)
-                    hashes2 = np.empty(size, np.uint64)
-                    first2[:n_unique] = first[:n_unique]
-                    hashes2[:n_unique] = hashes[:n_unique]
-                    first, hashes = first2, hashes2
+                    first = grown(first, n_unique, size)
+                    hashes = grown(hashes, n_unique, size)
                     table = np.full(1 << log_slots, EMPTY, np.int64)
                     mask = (1 << log_slots) - 1
                     for v in range(n_unique):
