@@ -10,7 +10,6 @@ NumPy twins are in :mod:`fastnn.tabular.reference`.
 from fastnn.tabular.formula import Formula, formula
 from fastnn.tabular.frame import aggregate
 from fastnn.tabular.groups import Groups, count_encode, group_by
-from fastnn.tabular.transformers import CountEncoder, FormulaFeatures, GroupFeatures
 
 __all__ = [
     "CountEncoder",
@@ -23,3 +22,13 @@ __all__ = [
     "formula",
     "group_by",
 ]
+
+
+def __getattr__(name):
+    # The transformers import scikit-learn (seconds), which the functions never
+    # need: they load when first asked for, as fastnn.image's do.
+    if name in ("CountEncoder", "FormulaFeatures", "GroupFeatures"):
+        from fastnn.tabular import transformers
+
+        return getattr(transformers, name)
+    raise AttributeError(f"module 'fastnn.tabular' has no attribute {name!r}")

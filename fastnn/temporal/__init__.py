@@ -24,7 +24,6 @@ from fastnn.temporal.spectral import (
     spectral_features,
     zero_crossing_rate,
 )
-from fastnn.temporal.transformers import Lags, WindowFeatures
 
 __all__ = [
     "Lags",
@@ -47,3 +46,13 @@ __all__ = [
     "window_features",
     "zero_crossing_rate",
 ]
+
+
+def __getattr__(name):
+    # The transformers import scikit-learn (seconds), which the functions never
+    # need: they load when first asked for, as fastnn.image's do.
+    if name in ("Lags", "WindowFeatures"):
+        from fastnn.temporal import transformers
+
+        return getattr(transformers, name)
+    raise AttributeError(f"module 'fastnn.temporal' has no attribute {name!r}")
