@@ -6,21 +6,25 @@ checked against a small grammar: numbers, column names, ``+ - * / // % **``,
 comparisons, ``& | ~``, parentheses, and the functions ``where(c, a, b)``,
 ``abs sqrt exp log log1p sin cos tanh minimum maximum clip isnan``.
 
-Design: an interpreter, not a compiler per expression. For each signature
-(the columns' dtypes) the expression is lowered once, in Python, to a short
-register program; one cached Numba kernel
+Design: an interpreter, not a compiler per expression. For each signature (the
+columns' dtypes) the expression is lowered once, in Python, to a short register
+program; one cached Numba kernel
 (:func:`fastnn.tabular._kernels.formula.run_program`) runs every program, block
-by block: each instruction is a loop over a block of 2,048 rows that stays in
-cache and vectorises, columns are read in place and the last instruction
-writes straight into the result, so a formula costs one pass over memory, in
-parallel for big inputs. A Numba compile per expression would cost 0.2-1 s at
-its first evaluation (more under load); lowering costs well under a millisecond
-(0.3-0.6 ms measured for a new expression in a warm process, on a loaded
-2-core machine), and the interpreter compiles once per machine into Numba's
-disk cache, not once per expression. That one compile is the price: 33-35 s
-with an empty cache on that loaded machine (the serial interpreter; the
-parallel one, for inputs above the parallel threshold, about as much again),
-once.
+by block (a program on float64 alone runs on its float64-only twin,
+:func:`~fastnn.tabular._kernels.formula.run_float64`): each instruction is a
+loop over a block of 2,048 rows that stays in cache and vectorises, columns are
+read in place and the last instruction writes straight into the result, so a
+formula costs one pass over memory, in parallel for big inputs. A Numba compile
+per expression would cost 0.2-1 s at its first evaluation (more under load);
+lowering costs well under a millisecond (0.3-0.6 ms measured for a new
+expression in a warm process, on a loaded 2-core machine), and the interpreter
+compiles once per machine into Numba's disk cache, not once per expression.
+That compile is the price, paid once per machine; measured with an empty cache
+on that loaded 2-core machine (load 3-5), whole process included: a
+float64-only formula 6-7 s (the float64 interpreter; 13-22 s before it
+existed), 12 s for its first call on 10⁷ rows (the parallel twin; 43 s before);
+a formula with integers, bools or float32 needs the general interpreter, 16-22
+s.
 
 Types follow NumPy exactly, because NumPy decides them: each operation's
 result dtype and loop dtype come from the installed NumPy itself (the
@@ -387,6 +391,11 @@ def _program(expression, columns, kinds):
     program.iconst = np.array(program.iconst, np.int64)
     program.registers = np.maximum(np.array(program.registers, np.int64), 1)
     program.out_dtype = KIND_DTYPES[kind]
+    # All-float64 programs run on the small float64 interpreter, which compiles
+    # in a fraction of the time of the general one (see the module notes).
+    program.float64_only = all(
+        ins[1] == _k.FLOAT64 and ins[0] in _k.FLOAT64_OPS for ins in program.instructions
+    )
     return program
 
 
@@ -508,7 +517,11 @@ def evaluate(program, arrays, n, *, n_chunks=None):
     if n_chunks is None:
         n_chunks = get_num_threads() if work >= PARALLEL_MIN_WORK else 1
     flags = np.zeros((n_chunks, len(program.instructions)), np.int64)
-    if n:
+    if n and program.float64_only:
+        _k.run_float64(
+            program.table, program.fconst, addresses, n, program.registers[0], n_chunks, work=work
+        )
+    elif n:
         _k.run_program(
             program.table, program.fconst, program.iconst, addresses, n,
             program.registers, n_chunks, flags, work=work,
