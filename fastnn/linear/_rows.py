@@ -87,6 +87,7 @@ __all__ = [
     "row_tolerance",
     "shadow_tolerance",
     "shadow_width",
+    "signs_are_canonical",
 ]
 
 UNIT_ROUNDOFF = 2.0**-53
@@ -202,6 +203,20 @@ def row_sign(X, i, wd, b, norms, w_norm):
 
 def row_sign_pair(X, i, j, wd, b, norms, w_norm):
     """Return ``(row_sign(X, i, ...), row_sign(X, j, ...))`` (use inside kernels)."""
+
+
+def signs_are_canonical(X):
+    """Return True where :func:`row_sign` is always the canonical decision (CSR rows).
+
+    A compile-time constant (use inside kernels): a scan that stopped at a
+    row then needs no :func:`row_decision` to confirm it.
+    """
+
+
+@overload(signs_are_canonical, inline="always")
+def _signs_are_canonical(X):
+    canonical = _is_csr(X)
+    return lambda X: canonical
 
 
 def row_decision(X, i, w, wd, b, norms, w_norm):

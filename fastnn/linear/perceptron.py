@@ -35,6 +35,29 @@ CHUNK_ENTRIES = 1 << 21
 # buys nothing.
 SHADOW_MIN_BYTES = 1 << 21
 SHADOW_MIN_EPOCHS = 3
+# CSR rows are narrowed (_narrow_csr) for runs this long: the pass costs about an epoch's
+# saving (~2 of ~8 ms an epoch on pla_bow), which a shorter run would not repay.
+NARROW_MIN_EPOCHS = 3
+
+
+def _narrow_csr(indptr, indices, data):
+    """Return the CSR tuple with int8 ``data`` and uint16 ``indices`` where both are exact.
+
+    The sparse scan reads each stored entry and its column once a row an
+    epoch, so its time follows the bytes a stored entry takes; counts (a bag
+    of words, one-hot features) fit in int8 and columns below 65,536 in
+    uint16, 3 bytes an entry instead of 12. Each narrowed value converts back
+    exactly, so the products, sums and updates are the same to the bit.
+    Measured under load on ``pla_bow`` (100,000 × 49,940, 3.7 M counts, 10
+    epochs, the whole fit): ~101 against ~107 ms, the narrowing pass
+    (~4 ms) included; a bare scan of the rows 4.8 against 6.5 ms an epoch.
+    """
+    counts = np.empty(data.shape[0], np.int8)
+    if K.narrow_counts(data, counts):
+        data = counts
+    if indices.shape[0] and int(indices.max()) <= np.iinfo(np.uint16).max:
+        indices = indices.astype(np.uint16)
+    return indptr, indices, data
 
 
 def _pla_rows(X, epochs):
@@ -50,7 +73,8 @@ def _pla_rows(X, epochs):
     saved).
     """
     if sp.issparse(X):
-        return as_rows(X), np.zeros(0)
+        rows = as_rows(X)
+        return (_narrow_csr(*rows) if epochs >= NARROW_MIN_EPOCHS else rows), np.zeros(0)
     norms = np.empty(X.shape[0])
     width = _rows.shadow_width(X.shape[1])
     shadow = (

@@ -408,3 +408,73 @@ def test_class_labels_by_counting_equal_np_unique(values, dtype):
     got = unique_labels(y)
     assert got.dtype == y.dtype
     np.testing.assert_array_equal(got, np.unique(y))
+
+
+def zipf_counts(rng, n, d, per_row=12, peak=None):
+    """A bag of words' counts: ``per_row`` draws a row from Zipf-distributed columns, as CSR."""
+    cols = np.minimum(rng.zipf(1.3, size=(n, per_row)) - 1, d - 1)
+    rows = np.repeat(np.arange(n), per_row)
+    X = sp.csr_matrix((np.ones(n * per_row), (rows, cols.ravel())), shape=(n, d))
+    X.sum_duplicates()
+    if peak is not None:
+        X.data[rng.integers(0, X.nnz)] = peak
+    score = X @ rng.standard_normal(d)
+    return X, np.where(score > np.median(score), 1, 0)  # both classes, not separable by much
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_zipf_counts_narrowed_stay_identical(mode, rng):
+    # The CSR scan reads counts as int8 and columns as uint16 (exactly): the
+    # weights must equal the dense path's and the twin's to the bit.
+    X, y = zipf_counts(rng, 300, 500)
+    kwargs = {**MODES[mode], "max_iter": 4}
+    got = fit_quiet(Perceptron(**kwargs), X, y)
+    assert_same_training(got, fit_quiet(Perceptron(**kwargs), X.toarray(), y), mode)
+    assert_same_training(got, fit_quiet(reference.Perceptron(**kwargs), X, y), f"{mode} twin")
+    for dtype in (np.float32, np.int64, np.int8):
+        assert_same_training(got, fit_quiet(Perceptron(**kwargs), X.astype(dtype), y), str(dtype))
+
+
+@pytest.mark.parametrize(
+    ("peak", "narrowed"),
+    [(127.0, True), (-128.0, True), (128.0, False), (-129.0, False), (2.5, False), (-0.0, False)],
+)
+def test_counts_narrow_only_where_exact(peak, narrowed, rng):
+    X, y = zipf_counts(rng, 40, 30, peak=peak)
+    _, indices, data = perceptron._narrow_csr(X.indptr, X.indices, X.data)
+    assert (data.dtype == np.int8) == narrowed and indices.dtype == np.uint16
+    np.testing.assert_array_equal(indices, X.indices)
+    if narrowed:
+        np.testing.assert_array_equal(data, X.data)
+    else:
+        assert data is X.data
+    got = fit_quiet(Perceptron(max_iter=5), X, y)
+    assert_same_training(got, fit_quiet(Perceptron(max_iter=5), X.toarray(), y), str(peak))
+
+
+def test_wide_columns_keep_their_index_type(rng):
+    X, y = zipf_counts(rng, 30, 70_000, per_row=5)
+    X = X.tolil()
+    X[0, 69_999] = 2.0  # a column past uint16's range
+    X = X.tocsr()
+    indices = perceptron._narrow_csr(X.indptr, X.indices, X.data)[1]
+    assert indices is X.indices
+    got = fit_quiet(Perceptron(max_iter=5), X, y)
+    assert_same_training(got, fit_quiet(reference.Perceptron(max_iter=5), X, y), "wide")
+
+
+def test_partial_fit_runs_the_wide_rows(rng, monkeypatch):
+    # one epoch does not repay the narrowing pass: partial_fit keeps the rows as they are
+    X, y = zipf_counts(rng, 50, 40)
+    seen = []
+    monkeypatch.setattr(perceptron, "_narrow_csr", lambda *rows: seen.append(1) or rows)
+    fit_quiet(Perceptron(max_iter=perceptron.NARROW_MIN_EPOCHS - 1), X, y)
+    Perceptron().partial_fit(X, y, classes=[0, 1])
+    assert not seen
+    fit_quiet(Perceptron(max_iter=perceptron.NARROW_MIN_EPOCHS), X, y)
+    assert seen
+
+
+def test_narrowing_leaves_nan_to_the_validation():
+    data = np.array([1.0, np.nan, 3.0])
+    assert perceptron._narrow_csr(np.array([0, 3]), np.array([0, 1, 2], np.int32), data)[2] is data
