@@ -430,7 +430,7 @@ def rolling_features(
                 mags[0, j - j_first], mags[1, j - j_first] = _exponents(bj)
         cur = 0
         prev_clean = False
-        run = 0
+        run = np.int64(0)  # not a literal 0: _block would compile a variant for it too
         last = np.nan
         for j in range(max(j_lo - 1, 0), j_hi):
             b = j * window
