@@ -382,33 +382,6 @@ def finish(sizes, state, feature_codes, ddof, min_count, out):
                     out[g, c, j] = r
 
 
-@jit(inline=True)
-def _sift_down(a, root, end):
-    """Restore the max-heap property of ``a[root:end]`` below ``root``."""
-    while True:
-        child = 2 * root + 1
-        if child >= end:
-            return
-        if child + 1 < end and a[child] < a[child + 1]:
-            child += 1
-        if a[root] >= a[child]:
-            return
-        a[root], a[child] = a[child], a[root]
-        root = child
-
-
-@jit
-def _heapsort(a):
-    """Sort the NaN-free ``a`` in place, ascending. Heapsort, not ``np.sort``: Numba's
-    sort takes seconds to compile, a first call's cost, for no gain on group-sized runs."""
-    n = a.shape[0]
-    for root in range(n // 2 - 1, -1, -1):
-        _sift_down(a, root, n)
-    for end in range(n - 1, 0, -1):
-        a[0], a[end] = a[end], a[0]
-        _sift_down(a, 0, end)
-
-
 @jit
 def order_statistics(order, starts, values, want_median, want_nunique, j_median, j_nunique, out):
     """Median and number of distinct non-NaN values of each group and column, by a sort
@@ -424,8 +397,7 @@ def order_statistics(order, starts, values, want_median, want_nunique, j_median,
                 if v == v:
                     buf[m] = v
                     m += 1
-            seg = buf[:m]
-            _heapsort(seg)
+            seg = np.sort(buf[:m])
             if want_median:
                 if m == 0:
                     out[g, c, j_median] = np.nan
