@@ -19,6 +19,14 @@ def test_measure_counts_calls_and_returns_the_result():
     assert timing.median > 0 and timing.first_call >= 0
 
 
+def test_a_call_longer_than_the_budget_is_repeated_three_times():
+    import time
+
+    calls = []
+    timing, _ = runner.measure(lambda: calls.append(time.sleep(0.002)), budget=0.001, repeats=11)
+    assert (timing.repeats, timing.loops, len(calls)) == (3, 1, 5)
+
+
 CHECK_ENV = """
 import os
 import numpy as np
