@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import threading
 import types
 
@@ -67,7 +68,7 @@ def _compile(func, parallel, inline=False):
     options = dict(_OPTIONS, parallel=parallel, inline="always" if inline else "never")
     if CACHE:
         try:
-            return _stamped(numba.njit(cache=True, **options)(func))
+            return _stamped(numba.njit(cache=True, **options)(func), func)
         except RuntimeError:
             # Numba raises "cannot cache function ...: no locator available"
             # at decoration when neither the package folder nor the user cache
@@ -77,29 +78,38 @@ def _compile(func, parallel, inline=False):
 
 
 @functools.cache
-def kernel_sources_stamp():
-    """Return a content hash of every fastnn module that kernel code is compiled from.
+def kernel_sources_stamp(domain=None):
+    """Return a content hash of every fastnn module a kernel of ``domain`` is compiled from.
 
     Numba stamps a kernel's cache with its own source file only, but kernels
     inline helpers from other modules (:mod:`fastnn._intrinsics`, the linear
-    ``_rows``, ``as_exact`` here). A change to one of those alone, an upgrade
-    of fastnn say, would load machine code compiled from the old helper.
-    Kernels and their helpers live in private modules (``_kernels``,
-    ``_rows``, ``_intrinsics``, ...), so those are the ones hashed: every
-    module with a ``_``-prefixed part in its path below the package.
+    ``_rows``, ``as_exact`` here) and link in the kernels they call. A change
+    to one of those alone, an upgrade of fastnn say, would load machine code
+    compiled from the old helper. Kernels and their helpers live in private
+    modules (``_kernels``, ``_rows``, ``_intrinsics``, ...), so those are the
+    ones hashed: the package's own ``_``-prefixed modules, and every
+    ``_``-prefixed module of ``domain`` (``"text"``, ``"linear"``, ...) and
+    of each domain its private modules name (``fastnn.temporal`` in a
+    ``tabular`` kernel module, say), transitively. Editing one domain's
+    kernels thus leaves the caches of the domains that do not use them valid.
     """
     package = os.path.dirname(os.path.abspath(__file__))
-    paths = []
-    for folder, subfolders, files in os.walk(package):
-        subfolders[:] = [name for name in subfolders if name != "__pycache__"]  # Numba's cache
-        inside = os.path.relpath(folder, package).split(os.sep)
-        private_folder = any(part.startswith("_") for part in inside)
-        paths += [
-            os.path.join(folder, name)
-            for name in files
-            if name.endswith(".py")
-            and (private_folder or (name.startswith("_") and name != "__init__.py"))
-        ]
+    paths = [
+        os.path.join(package, name)
+        for name in os.listdir(package)
+        if name.startswith("_") and name.endswith(".py") and name != "__init__.py"
+    ]
+    pending, seen = [domain] if domain else [], set()
+    while pending:
+        name = pending.pop()
+        if name in seen or not os.path.isdir(os.path.join(package, name)):
+            continue
+        seen.add(name)
+        private = _private_modules(os.path.join(package, name))
+        paths += private
+        for path in private:
+            with open(path, encoding="utf-8") as source:
+                pending += _NAMED_DOMAIN.findall(source.read())
     digest = hashlib.sha256()
     for path in sorted(paths):
         with open(path, "rb") as source:
@@ -107,13 +117,34 @@ def kernel_sources_stamp():
     return digest.hexdigest()
 
 
-def _stamped(dispatcher):
+_NAMED_DOMAIN = re.compile(r"\bfastnn\.(\w+)")
+
+
+def _private_modules(folder):
+    # Every module with a `_`-prefixed part in its path below `folder`.
+    paths = []
+    for inner, subfolders, files in os.walk(folder):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]  # Numba's cache
+        inside = os.path.relpath(inner, folder).split(os.sep)
+        private_folder = any(part.startswith("_") for part in inside)
+        paths += [
+            os.path.join(inner, name)
+            for name in files
+            if name.endswith(".py")
+            and (private_folder or (name.startswith("_") and name != "__init__.py"))
+        ]
+    return paths
+
+
+def _stamped(dispatcher, func):
     # Fold the helpers' hash into the stamp Numba checks before it loads a
     # cached kernel. The attributes are Numba's internals (0.68); where they
     # are missing the cache keeps Numba's own stamp.
     cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
     if cache_file is not None and hasattr(cache_file, "_source_stamp"):
-        cache_file._source_stamp = (cache_file._source_stamp, kernel_sources_stamp())
+        parts = func.__module__.split(".")
+        domain = parts[1] if len(parts) > 2 and parts[0] == "fastnn" else None
+        cache_file._source_stamp = (cache_file._source_stamp, kernel_sources_stamp(domain))
     return dispatcher
 
 

@@ -154,6 +154,44 @@ def test_a_changed_helper_module_invalidates_cached_kernels(tmp_path):
     assert int(second.stdout) == 2 * int(first.stdout) != 0
 
 
+STAMPS = """
+from fastnn import _jit
+print(*(_jit.kernel_sources_stamp(d) for d in ("image", "temporal", "tabular", "text", None)))
+"""
+
+
+def test_a_domains_stamp_covers_the_domains_its_kernels_use_and_no_others(tmp_path):
+    # tabular's kernels call temporal's rolling kernel, so a change there must
+    # invalidate them; a change in text must leave image's and temporal's caches valid.
+    site = tmp_path / "site"
+    shutil.copytree(PACKAGE, site / "fastnn", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {"PYTHONPATH": str(site)}
+
+    def stamps():
+        out = _fresh_python(STAMPS, env=env, cwd=tmp_path)
+        assert out.returncode == 0, out.stderr
+        return dict(zip(("image", "temporal", "tabular", "text", None), out.stdout.split()))
+
+    before = stamps()
+    with open(site / "fastnn" / "text" / "_kernels" / "tokens.py", "a") as module:
+        module.write("\n# edited\n")
+    after_text = stamps()
+    assert after_text["text"] != before["text"]
+    assert {d: after_text[d] for d in ("image", "temporal", "tabular", None)} == {
+        d: before[d] for d in ("image", "temporal", "tabular", None)
+    }
+    with open(site / "fastnn" / "temporal" / "_kernels" / "rolling.py", "a") as module:
+        module.write("\n# edited\n")
+    after_temporal = stamps()
+    assert after_temporal["temporal"] != after_text["temporal"]
+    assert after_temporal["tabular"] != after_text["tabular"]
+    assert after_temporal["image"] == after_text["image"]
+    with open(site / "fastnn" / "_intrinsics.py", "a") as module:
+        module.write("\n# edited\n")
+    after_shared = stamps()
+    assert all(after_shared[d] != after_temporal[d] for d in after_shared)
+
+
 def test_kernel_code_lives_in_modules_the_cache_stamp_covers():
     # kernel_sources_stamp hashes the private modules only; jitted code in a
     # public module would escape it.
