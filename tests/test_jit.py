@@ -170,7 +170,8 @@ def test_a_domains_stamp_covers_the_domains_its_kernels_use_and_no_others(tmp_pa
     def stamps():
         out = _fresh_python(STAMPS, env=env, cwd=tmp_path)
         assert out.returncode == 0, out.stderr
-        return dict(zip(("image", "temporal", "tabular", "text", None), out.stdout.split()))
+        domains = ("image", "temporal", "tabular", "text", None)
+        return dict(zip(domains, out.stdout.split(), strict=True))
 
     before = stamps()
     with open(site / "fastnn" / "text" / "_kernels" / "tokens.py", "a") as module:
