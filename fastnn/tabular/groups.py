@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from fastnn import _checks
+from fastnn._blocks import ROLLING_WORK, blocks_per_task
 from fastnn.tabular import _kernels, _keys
 from fastnn.tabular._kernels.aggregate import PARTITION_MIN_ROWS
 from fastnn.tabular._plan import (
@@ -36,8 +37,6 @@ from fastnn.tabular._plan import (
     chunk_bounds,
     run_chunks,
 )
-from fastnn.temporal._series import blocks_per_task
-from fastnn.temporal.rolling import _WORK as _ROLLING_WORK
 from fastnn.temporal.rolling import FEATURES as ROLLING_FEATURES
 
 __all__ = ["Groups", "count_encode", "group_by"]
@@ -503,7 +502,7 @@ class Groups:
         wide = matrix.dtype == np.float64
         out = np.empty((self._n_rows, matrix.shape[1], len(names)), matrix.dtype)
         out[self.codes < 0] = np.nan  # rows of no group; the scatter writes every other row
-        work = n * sum(_ROLLING_WORK[name] for name in names)
+        work = n * sum(ROLLING_WORK[name] for name in names)
         for c in range(matrix.shape[1]):
             x = np.ascontiguousarray(matrix[rows, c]).reshape(1, n)
             _kernels.grouped_rolling(

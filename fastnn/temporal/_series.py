@@ -12,16 +12,10 @@ from fastnn import _checks
 
 __all__ = [
     "as_series_batch",
-    "blocks_per_task",
     "check_features",
     "check_window",
     "move_back",
 ]
-
-# Points per parallel task of the rolling kernels (whole blocks of `window`).
-# Tasks of ~8k points keep the one-block warm-up of each task under 2% of its
-# work and still give 100+ tasks for a 10^6-point series.
-TASK_POINTS = 8192
 
 
 def as_series_batch(x, axis, name="x"):
@@ -80,8 +74,3 @@ def check_features(features, known):
     for name in features:
         _checks.check_choice(name, "features", known)
     return features
-
-
-def blocks_per_task(window):
-    """Blocks of ``window`` points per parallel task (see :data:`TASK_POINTS`)."""
-    return max(1, TASK_POINTS // window)

@@ -32,10 +32,10 @@ and its measurements).
 import numpy as np
 
 from fastnn import _checks
+from fastnn._blocks import ROLLING_WORK, blocks_per_task
 from fastnn.temporal import _kernels
 from fastnn.temporal._series import (
     as_series_batch,
-    blocks_per_task,
     check_features,
     check_window,
     move_back,
@@ -55,26 +55,6 @@ __all__ = [
 
 FEATURES = ("sum", "mean", "var", "std", "min", "max", "range", "slope")
 
-# Work per point of each statistic, for the serial/parallel choice: in units where
-# _jit.PARALLEL_MIN_WORK (4.2e6, set for image multiply-adds) is ~50 µs of serial
-# kernel time, about 84 units per ns. Measured here (2-core Xeon shared with other
-# workers, window 100 for one series, 50 for panels; serial vs parallel twin of
-# `rolling_features`): serial ns per point mean 1.1, var 2.0, std 3.1, min 1.5,
-# slope 2.5, the six of window_features 9.4; parallel speedup mean 0.9× at 10^4
-# points, 1.1-1.2× from 3·10^4 to 3·10^5, 1.4-1.6× at 10^6-10^7 (100-1,000 series);
-# std 0.95× at 10^4, 1.05-1.1× from 3·10^4; the six 1.1-1.3× from 10^4. So the
-# switch falls near 3·10^4 points for one statistic, 10^4 for the six.
-_WORK = {
-    "sum": 90,
-    "mean": 90,
-    "var": 170,
-    "std": 260,
-    "min": 125,
-    "max": 125,
-    "range": 125,
-    "slope": 210,
-}
-
 
 def _compute(batch, window, min_periods, features, ddof=1):
     """Run the fused kernel for the distinct ``features`` of the ``(n_series, n)`` batch.
@@ -84,7 +64,7 @@ def _compute(batch, window, min_periods, features, ddof=1):
     names = tuple(dict.fromkeys(features))
     out = np.empty((len(names), *batch.shape), batch.dtype)
     outputs = dict(zip(names, out, strict=True))
-    work = batch.size * sum(_WORK[name] for name in names)
+    work = batch.size * sum(ROLLING_WORK[name] for name in names)
     wide = batch.dtype == np.float64  # float32's squares need no scale
     _kernels.rolling_features(
         batch,
