@@ -7,7 +7,7 @@ function takes NumPy arrays (and pandas, polars or pyarrow key columns); the
 NumPy twins are in :mod:`fastnn.tabular.reference`.
 """
 
-from fastnn.tabular.formula import Formula, formula
+from fastnn.tabular.formulas import Formula, formula
 from fastnn.tabular.frame import aggregate
 from fastnn.tabular.groups import Groups, count_encode, group_by
 

@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from fastnn import _checks
 from fastnn.tabular import _frames
 from fastnn.tabular._plan import check_aggregates
-from fastnn.tabular.formula import formula
+from fastnn.tabular.formulas import formula
 from fastnn.tabular.groups import group_by
 
 __all__ = ["CountEncoder", "FormulaFeatures", "GroupFeatures"]

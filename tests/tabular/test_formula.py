@@ -1,7 +1,6 @@
-"""fastnn.tabular.formula against NumPy: values, dtypes, errors and warnings."""
+"""fastnn.tabular.formula (in fastnn.tabular.formulas) against NumPy: values, dtypes, warnings."""
 
 import ast
-import importlib
 import pickle
 import warnings
 
@@ -11,10 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fastnn.tabular import formula, reference
+from fastnn.tabular import formulas as formula_module
 from fastnn.testing import assert_ulp_close
-
-# The module, which the package's `formula` function shadows as an attribute.
-formula_module = importlib.import_module("fastnn.tabular.formula")
 
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 DTYPES = [

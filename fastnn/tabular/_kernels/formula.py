@@ -1,6 +1,6 @@
 """The row-formula interpreter: one cached kernel runs any compiled formula.
 
-A formula is lowered (:mod:`fastnn.tabular.formula`) to a register program,
+A formula is lowered (:mod:`fastnn.tabular.formulas`) to a register program,
 an ``int64`` table with one instruction per row::
 
     op, kind, dst, a, b, c, aux
@@ -41,7 +41,7 @@ from numba.extending import intrinsic
 
 from fastnn._jit import jit
 
-# Kinds: NumPy loop dtypes (the order of KIND_DTYPES in fastnn.tabular.formula).
+# Kinds: NumPy loop dtypes (the order of KIND_DTYPES in fastnn.tabular.formulas).
 BOOL, INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, FLOAT32, FLOAT64 = range(11)
 
 # Opcodes.
