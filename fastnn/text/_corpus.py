@@ -273,27 +273,42 @@ def counts(tokens, mapping, sign, n_columns):
     """Return ``(indptr, indices, data)``: the CSR counts of ``tokens`` (see ``count_rows``).
 
     A big corpus is counted in row blocks by :func:`fastnn.get_num_threads`
-    threads (the kernel releases the GIL), each with its own per-column
-    arrays; the blocks are stacked in order, so any thread count gives the
-    same arrays.
+    threads (the kernels release the GIL): each block's row sizes first, then
+    each block writes its rows into its own stretch of the one output, so
+    any thread count gives the same arrays and nothing is concatenated.
     """
     big = tokens.ids.size * 8 >= PARALLEL_MIN_BYTES
     chunks = _chunks(tokens.starts, get_num_threads() if big else 1)
+    ids = tokens.ids
 
-    def count(bounds):
+    def sizes(bounds):
         first, last = bounds
-        starts = tokens.starts[first : last + 1]
-        return _kernels.count_rows(tokens.ids, starts, mapping, sign, n_columns)
+        return _kernels.row_sizes(ids, tokens.starts[first : last + 1], mapping, n_columns)
 
-    if len(chunks) == 1:
-        return count(chunks[0])
-    with ThreadPoolExecutor(len(chunks)) as pool:
-        parts = list(pool.map(count, chunks))
-    offsets = np.cumsum([0] + [part[0][-1] for part in parts])
-    indptr = np.concatenate([[0]] + [p[0][1:] + o for p, o in zip(parts, offsets, strict=False)])
-    indices = np.concatenate([part[1] for part in parts])
-    data = np.concatenate([part[2] for part in parts])
+    def fill(bounds):
+        first, last = bounds
+        a, b = indptr[first], indptr[last]
+        starts = tokens.starts[first : last + 1]
+        _kernels.count_rows(ids, starts, mapping, sign, n_columns, indices[a:b], data[a:b])
+
+    parts = _each(sizes, chunks)
+    indptr = parts[0]
+    if len(parts) > 1:
+        offsets = np.cumsum([part[-1] for part in parts[:-1]])
+        rest = [part[1:] + o for part, o in zip(parts[1:], offsets, strict=True)]
+        indptr = np.concatenate([indptr, *rest])
+    indices = np.empty(indptr[-1], np.int32)
+    data = np.empty(indptr[-1], np.int64)
+    _each(fill, chunks)
     return indptr, indices, data
+
+
+def _each(func, chunks):
+    # [func(chunk) for chunk in chunks], one thread per chunk where there are several.
+    if len(chunks) == 1:
+        return [func(chunks[0])]
+    with ThreadPoolExecutor(len(chunks)) as pool:
+        return list(pool.map(func, chunks))
 
 
 def index_dtype(nnz):

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 import simplemma
 import Stemmer
 from hypothesis import given, settings
@@ -232,6 +233,37 @@ def test_one_and_two_threads_are_bit_identical(monkeypatch):
     np.testing.assert_array_equal(t1.ids, t2.ids)
     assert t1.terms == t2.terms
     assert_same_csr(X1, CountVectorizer(ngram_range=(1, 2)).fit_transform(docs))
+
+
+@pytest.mark.parametrize("n_columns", [1, 63, 64, 4097, 300_000])
+def test_counts_sort_rows_over_every_bitmap_level(monkeypatch, n_columns):
+    # Columns past 2**12 and 2**18 cross the bitmap's second and third levels;
+    # signs that cancel keep their entry (as a 0), dropped ids (-1) none.
+    monkeypatch.setattr(_corpus, "PARALLEL_MIN_BYTES", 0)
+    rng = np.random.default_rng(n_columns)
+    n_ids = 700
+    mapping = rng.integers(-1, n_columns, n_ids)
+    mapping[:3] = [n_columns - 1, 0, -1]
+    sign = rng.choice([-1, 1], n_ids)
+    lengths = rng.integers(0, 40, 60)
+    starts = np.concatenate([[0], np.cumsum(lengths)])
+    ids = rng.integers(0, n_ids, starts[-1]).astype(np.int32)
+    tokens = _corpus.Tokens(ids, starts, [])
+    rows = np.repeat(np.arange(lengths.size), lengths)
+    kept = mapping[ids] >= 0
+    expected = sp.coo_matrix(
+        (sign[ids][kept], (rows[kept], mapping[ids][kept])), shape=(lengths.size, n_columns)
+    ).tocsr()  # sums duplicates, sorts each row, keeps cancelled zeros
+    before = fastnn.get_num_threads()
+    try:
+        for n in (1, 2):
+            fastnn.set_num_threads(n)
+            indptr, indices, data = _corpus.counts(tokens, mapping, sign, n_columns)
+            np.testing.assert_array_equal(indptr, expected.indptr)
+            np.testing.assert_array_equal(indices, expected.indices)
+            np.testing.assert_array_equal(data, expected.data)
+    finally:
+        fastnn.set_num_threads(before)
 
 
 def test_index_dtype_passes_to_int64_past_int32():

@@ -16,6 +16,7 @@ from fastnn.text._kernels.counting import (
     kept_columns,
     mapped_tokens,
     ngram_ids,
+    row_sizes,
 )
 from fastnn.text._kernels.hashing import murmur3_32, normalize_rows
 from fastnn.text._kernels.tokens import scan_terms
@@ -30,6 +31,7 @@ __all__ = [
     "murmur3_32",
     "ngram_ids",
     "normalize_rows",
+    "row_sizes",
     "scan_terms",
     "tfidf_rows",
 ]

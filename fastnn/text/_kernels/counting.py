@@ -7,25 +7,17 @@ ids may share a column, as stems or hash buckets do).
 """
 
 import numpy as np
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from fastnn._jit import jit
 from fastnn.text._kernels.table import EMPTY, grown, rehashed
 
-_INSERTION_SORT_MAX = 64  # rows this short sort faster by insertion than by quicksort
-
 
 @jit
-def count_rows(token_ids, token_starts, mapping, sign, n_columns):
-    """Return ``(indptr, indices, data)``: CSR counts (sum of ``sign``) with sorted columns.
-
-    ``data[k]`` is the sum of ``sign[t]`` over the document's tokens ``t``
-    mapped to column ``indices[k]``; an entry whose signs cancel stays, as 0,
-    the way scikit-learn's summed duplicates do.
-    """
+def row_sizes(token_ids, token_starts, mapping, n_columns):
+    """Return ``indptr`` (int64, from 0): how many distinct columns each document's tokens hit."""
     n_docs = token_starts.size - 1
     last_doc = np.full(n_columns, -1, np.int64)
-    # First the row sizes, so the arrays are allocated once at their size:
-    # fresh memory costs a page fault per 4 KiB, more than this pass.
     indptr = np.empty(n_docs + 1, np.int64)
     nnz = 0
     for d in range(n_docs):
@@ -36,44 +28,61 @@ def count_rows(token_ids, token_starts, mapping, sign, n_columns):
                 last_doc[column] = d
                 nnz += 1
     indptr[n_docs] = nnz
-    indices = np.empty(nnz, np.int32)
-    data = np.empty(nnz, np.int64)
-    last_doc[:] = -1
-    count = np.empty(n_columns, np.int64)
-    nnz = 0
+    return indptr
+
+
+@jit
+def count_rows(token_ids, token_starts, mapping, sign, n_columns, indices, data):
+    """Write each document's CSR row (columns increasing) into ``indices`` and ``data``.
+
+    ``data[k]`` is the sum of ``sign[t]`` over the document's tokens ``t``
+    mapped to column ``indices[k]``; an entry whose signs cancel stays, as 0,
+    the way scikit-learn's summed duplicates do. The rows follow each other
+    from ``indices[0]``, as long as :func:`row_sizes` says.
+
+    No sort: a row's columns are marked in a three-level bitmap (a bit per
+    column, per 64 columns, per 4096), and read back in increasing order by
+    trailing-zero counts, skipping empty words. On the ``bow`` corpus (rows
+    of ~37 columns out of 50,000) this counts 1.8x as fast as gathering each
+    row and sorting it by insertion.
+    """
+    n_docs = token_starts.size - 1
+    count = np.zeros(n_columns, np.int64)
+    bits = np.zeros((n_columns + 63) >> 6, np.uint64)
+    words = np.zeros((bits.size + 63) >> 6, np.uint64)
+    blocks = np.zeros((words.size + 63) >> 6, np.uint64)
+    one = np.uint64(1)
+    k = 0
     for d in range(n_docs):
-        row_start = nnz
-        for k in range(token_starts[d], token_starts[d + 1]):
-            t = token_ids[k]
+        for i in range(token_starts[d], token_starts[d + 1]):
+            t = token_ids[i]
             column = mapping[t]
             if column < 0:
                 continue
-            if last_doc[column] != d:
-                last_doc[column] = d
-                indices[nnz] = column
-                count[column] = sign[t]
-                nnz += 1
-            else:
-                count[column] += sign[t]
-        row = indices[row_start:nnz]
-        if row.size <= _INSERTION_SORT_MAX:
-            _insertion_sort(row)
-        else:
-            row.sort()
-        for k in range(row_start, nnz):
-            data[k] = count[indices[k]]
-    return indptr, indices, data
-
-
-@jit(inline=True)
-def _insertion_sort(values):
-    for i in range(1, values.size):
-        key = values[i]
-        j = i - 1
-        while j >= 0 and values[j] > key:
-            values[j + 1] = values[j]
-            j -= 1
-        values[j + 1] = key
+            count[column] += sign[t]
+            bits[column >> 6] |= one << np.uint64(column & 63)
+            words[column >> 12] |= one << np.uint64((column >> 6) & 63)
+            blocks[column >> 18] |= one << np.uint64((column >> 12) & 63)
+        for b in range(blocks.size):
+            x = blocks[b]
+            blocks[b] = 0
+            while x != 0:
+                s = (b << 6) + np.int64(trailing_zeros(x))
+                x &= x - one
+                y = words[s]
+                words[s] = 0
+                while y != 0:
+                    w = (s << 6) + np.int64(trailing_zeros(y))
+                    y &= y - one
+                    z = bits[w]
+                    bits[w] = 0
+                    while z != 0:
+                        column = (w << 6) + np.int64(trailing_zeros(z))
+                        z &= z - one
+                        indices[k] = column
+                        data[k] = count[column]
+                        count[column] = 0
+                        k += 1
 
 
 @jit
