@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import fastnn
-from fastnn.image import _kernels, color_histogram, reference
+from fastnn.image import color_histogram, reference
+from fastnn.image._kernels import histogram as counting
 from fastnn.image.histogram import _tasks, default_range
 
 DTYPES = [
@@ -291,20 +292,36 @@ def test_parallel_equals_serial(dtype, joint, parallel_and_serial, rng):
 
 
 def test_kernels_serial_and_parallel_twins_agree(rng):
+    """Each counting kernel against np.bincount, on uneven tasks (runs of 12 bytes and tails)."""
     pixels = make_image((5000, 3), np.uint8, rng)
-    starts = np.array([0, 7, 1000, 1001, 4999, 5000], np.int64)  # uneven tasks, one empty-ish
-    strides = np.array([0, 256, 512], np.int64)
-    out = {}
-    for name in ("serial", "parallel"):
-        partial = np.empty((5, 768), np.int64)
-        kernel = getattr(_kernels.count_small, name)
-        kernel(pixels, starts, 0, np.zeros((1, 1), np.int32), 0, strides, False, 4, partial)
-        out[name] = partial
-    np.testing.assert_array_equal(out["serial"], out["parallel"])
-    for t in range(5):
-        chunk = pixels[starts[t] : starts[t + 1]]
-        expected = np.concatenate([np.bincount(chunk[:, c], minlength=256) for c in range(3)])
-        np.testing.assert_array_equal(out["serial"][t], expected)
+    pixels[100:900] = 7  # a flat run: every copy of the same bin
+    starts = np.array([0, 7, 1000, 1001, 4999, 5000], np.int64)  # uneven tasks, one pixel
+    chunks = [pixels[starts[t] : starts[t + 1]] for t in range(5)]
+    lut = np.zeros((1, 1), np.int32)
+    for shift in (0, 3):
+        n = 256 >> shift
+        expected = [
+            np.concatenate([np.bincount(c[:, k] >> shift, minlength=n) for k in range(3)])
+            for c in chunks
+        ]
+        strides = np.arange(3, dtype=np.int64) * n
+        for name in ("count_rgb", "count_small"):
+            for twin in ("serial", "parallel"):
+                kernel = getattr(getattr(counting, name), twin)
+                partial = np.full((5, 3 * n), -1, np.int64)
+                if name == "count_rgb":
+                    kernel(pixels.reshape(-1), starts, shift, partial)
+                else:
+                    kernel(pixels, starts, shift, lut, 0, strides, 4, partial)
+                np.testing.assert_array_equal(partial, expected, f"{name} {twin} shift={shift}")
+    codes = np.stack([(np.arange(256) >> 5) * s for s in (64, 8, 1)])
+    for twin in ("serial", "parallel"):
+        partial = np.full((5, 512), -1, np.int64)
+        kernel = getattr(counting.count_rgb_joint, twin)
+        kernel(pixels.reshape(-1), starts, codes, partial)
+        for t, c in enumerate(chunks):
+            cells = codes[0, c[:, 0]] + codes[1, c[:, 1]] + codes[2, c[:, 2]]
+            np.testing.assert_array_equal(partial[t], np.bincount(cells, minlength=512), twin)
 
 
 images = hnp.arrays(
