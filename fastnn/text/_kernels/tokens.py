@@ -6,8 +6,9 @@ byte offsets). A token is a maximal run of word characters of at least
 finds for ``min_chars=2``, since ``\\b\\w\\w+\\b`` matches a whole run or
 nothing. Terms get ids in the order they are first seen, through an
 open-addressing hash table (linear probing, load <= 1/2) whose slots pack
-the upper half of a term's 64-bit FNV-1a hash with its id, over an arena
-holding each distinct term's bytes once.
+the upper half of a term's 64-bit hash with its id, over an arena
+holding each distinct term's bytes once. A token is hashed a word (8 bytes)
+at a time, not a byte at a time.
 """
 
 import numpy as np
@@ -15,8 +16,8 @@ import numpy as np
 from fastnn._jit import jit
 from fastnn.text._kernels.table import grown, resized
 
-_FNV_OFFSET = np.uint64(14695981039346656037)
-_FNV_PRIME = np.uint64(1099511628211)
+_SEED = np.uint64(0x243F6A8885A308D3)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _LOW = np.uint64(0xFFFFFFFF)
 _HIGH = np.uint64(0xFFFFFFFF00000000)
 
@@ -42,13 +43,35 @@ def _code_point(buf, i):
 
 
 @jit(inline=True)
-def _width_if_word(buf, i, ascii_map, word):
-    # The byte length of the character at buf[i] if it is a word character, else 0.
-    b = buf[i]
-    if b < 0x80:
-        return 1 if ascii_map[b] != 0 else 0
-    cp, width = _code_point(buf, i)
-    return width if word[cp] != 0 else 0
+def _pushed(c, h, w, shift, head, n_words):
+    # Append byte c to the token being read: it fills the word w from its low
+    # byte up, and each full word is mixed into the hash h (the first one kept
+    # as head, which compares the first 8 bytes of two terms at once).
+    w |= np.uint64(c) << np.uint64(shift)
+    shift += 8
+    if shift == 64:
+        if n_words == 0:
+            head = w
+        h = (h ^ w) * _GOLDEN
+        h ^= h >> np.uint64(29)
+        n_words += 1
+        w = np.uint64(0)
+        shift = 0
+    return h, w, shift, head, n_words
+
+
+@jit(inline=True)
+def _finished(h, w, length):
+    # The last, partial word and the length mixed in, then MurmurHash3's
+    # 64-bit finalizer, so that the low bits (the slot) and the high bits
+    # (the tag) both depend on every byte.
+    h = (h ^ w ^ np.uint64(length)) * _GOLDEN
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
 
 
 @jit
@@ -68,15 +91,17 @@ def scan_terms(buf, doc_starts, ascii_map, word, min_chars):
     token_ids = np.empty(buf.size // 5 + 1024, np.int32)
     token_starts = np.empty(n_docs + 1, np.int64)
     slots = np.zeros(1 << 12, np.uint64)
-    term_starts = np.zeros(slots.size // 2 + 1, np.int64)
+    capacity = slots.size // 2
+    term_starts = np.zeros(capacity + 1, np.int64)
     term_bytes = np.empty(1 << 14, np.uint8)
-    term_hash = np.empty(slots.size // 2, np.uint64)
+    term_hash = np.empty(capacity, np.uint64)
+    term_head = np.empty(capacity, np.uint64)
     state = np.zeros(4, np.int64)  # document, byte, tokens, terms: where a scan stopped
     state[1] = doc_starts[0]
     while True:
         grow = _scan(
             buf, doc_starts, ascii_map, word, min_chars, token_ids, token_starts,
-            slots, term_starts, term_bytes, term_hash, state,
+            slots, term_starts, term_bytes, term_hash, term_head, state,
         )  # fmt: skip
         if grow == 0:
             break
@@ -85,6 +110,7 @@ def scan_terms(buf, doc_starts, ascii_map, word, min_chars):
             token_ids = grown(token_ids)
         elif grow == 1:
             term_hash = grown(term_hash)
+            term_head = grown(term_head)
             term_starts = resized(term_starts, term_hash.size + 1)
             slots = _rehashed(term_hash, state[3], 2 * term_hash.size)
         else:
@@ -115,13 +141,15 @@ def _rehashed(term_hash, n_terms, n_slots):
 @jit
 def _scan(
     buf, doc_starts, ascii_map, word, min_chars, token_ids, token_starts,
-    slots, term_starts, term_bytes, term_hash, state,
+    slots, term_starts, term_bytes, term_hash, term_head, state,
 ):  # fmt: skip
     # The hot loop, apart from the growing: arrays reassigned inside a loop
     # cost Numba reference counting on every access (2.6x slower here). A
     # slot is 0 (empty) or hash's upper half | (term id + 1), so a probe reads
-    # one word. Returns 0 when done, 1 when the table must grow first, 2 when
-    # the arena must, 3 when the tokens must, with `state` at the token that needs it.
+    # one word; a term's first 8 bytes (its head) and length settle most
+    # comparisons. Returns 0 when done, 1 when the table must grow first, 2
+    # when the arena must, 3 when the tokens must, with `state` at the token
+    # that needs it.
     n_docs = doc_starts.size - 1
     mask = slots.size - 1
     capacity = term_hash.size  # term_starts has one more entry, slots twice as many
@@ -143,21 +171,21 @@ def _scan(
                     continue
             start = i
             chars = 0
-            h = _FNV_OFFSET
+            h, w, shift, head, n_words = _SEED, np.uint64(0), 0, np.uint64(0), 0
             while i < stop:
                 b = buf[i]
                 if b < 0x80:
                     c = ascii_map[b]
                     if c == 0:
                         break
-                    h = (h ^ np.uint64(c)) * _FNV_PRIME
+                    h, w, shift, head, n_words = _pushed(c, h, w, shift, head, n_words)
                     i += 1
                 else:
                     cp, width = _code_point(buf, i)
                     if word[cp] == 0:
                         break
                     for k in range(i, i + width):
-                        h = (h ^ np.uint64(buf[k])) * _FNV_PRIME
+                        h, w, shift, head, n_words = _pushed(buf[k], h, w, shift, head, n_words)
                     i += width
                 chars += 1
             if chars < min_chars:
@@ -166,6 +194,9 @@ def _scan(
                 state[0], state[1], state[2], state[3] = d, start, n_tokens, n_terms
                 return 3
             length = i - start
+            if n_words == 0:
+                head = w
+            h = _finished(h, w, length)
             tag = h & _HIGH
             slot = np.int64(h & np.uint64(mask))
             t = -1
@@ -176,8 +207,13 @@ def _scan(
                 if entry & _HIGH == tag:
                     t = np.int64(entry & _LOW) - 1
                     a = term_starts[t]
-                    if term_starts[t + 1] - a == length and _same_bytes(
-                        term_bytes, a, buf, start, length, ascii_map
+                    if (
+                        term_head[t] == head
+                        and term_starts[t + 1] - a == length
+                        and (
+                            length <= 8
+                            or _same_bytes(term_bytes, a + 8, buf, start + 8, length - 8, ascii_map)
+                        )
                     ):
                         break
                     t = -1
@@ -194,6 +230,7 @@ def _scan(
                     term_bytes[a + k] = ascii_map[b] if b < 0x80 else b
                 term_starts[t + 1] = end
                 term_hash[t] = h
+                term_head[t] = head
                 slots[slot] = tag | np.uint64(t + 1)
                 n_terms += 1
             token_ids[n_tokens] = t
