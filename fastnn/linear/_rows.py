@@ -281,12 +281,24 @@ def _row_dot(X, i, w):
         def csr(X, i, w):
             indptr, indices, data = X
             s = 0.0
-            for p in range(indptr[i], indptr[i + 1]):
-                s += data[p] * w[indices[p]]
+            for p in range(_at(indptr[i]), _at(indptr[i + 1])):
+                s += data[p] * w[_at(indices[p])]
             return s
 
         return csr
     return None  # shadowed rows are the perceptron's alone, and it decides by row_sign
+
+
+@register_jitable(inline="always")
+def _at(p):
+    """``p`` as an unsigned index: Numba then skips the wrap-around of negative indices.
+
+    A CSR row's entries and columns are never negative, and the fix-up (a
+    shift, an and and an add for every load) was most of the sparse scan's
+    work: ``pla_bow``'s ten epochs ran ~66 ms with signed indices, ~40 with
+    these (measured under load, one thread).
+    """
+    return np.uint64(p)
 
 
 @register_jitable
@@ -347,8 +359,8 @@ def _csr_sum(X, i, w, b):
     """
     indptr, indices, data = X
     z = b
-    for p in range(indptr[i], indptr[i + 1]):
-        z += data[p] * w[indices[p]]
+    for p in range(_at(indptr[i]), _at(indptr[i + 1])):
+        z += data[p] * w[_at(indices[p])]
     return z
 
 
@@ -370,17 +382,17 @@ def _row_sign_pair(X, i, j, wd, b, norms, w_norm):
             # Both canonical chains at once: the gathers of one row overlap
             # those of the other.
             indptr, indices, data = X
-            p, q = indptr[i], indptr[j]
-            n = min(indptr[i + 1] - p, indptr[j + 1] - q)
+            p, q = _at(indptr[i]), _at(indptr[j])
+            n = min(_at(indptr[i + 1]) - p, _at(indptr[j + 1]) - q)
             zi = b
             zj = b
             for t in range(n):
-                zi += data[p + t] * wd[indices[p + t]]
-                zj += data[q + t] * wd[indices[q + t]]
-            for t in range(p + n, indptr[i + 1]):
-                zi += data[t] * wd[indices[t]]
-            for t in range(q + n, indptr[j + 1]):
-                zj += data[t] * wd[indices[t]]
+                zi += data[p + t] * wd[_at(indices[p + t])]
+                zj += data[q + t] * wd[_at(indices[q + t])]
+            for t in range(p + n, _at(indptr[i + 1])):
+                zi += data[t] * wd[_at(indices[t])]
+            for t in range(q + n, _at(indptr[j + 1])):
+                zj += data[t] * wd[_at(indices[t])]
             return 2 * (zi > 0.0) - 1, 2 * (zj > 0.0) - 1
 
         return csr
@@ -459,8 +471,8 @@ def _row_axpy(X, i, w, c):
 
         def csr(X, i, w, c):
             indptr, indices, data = X
-            for p in range(indptr[i], indptr[i + 1]):
-                w[indices[p]] += c * data[p]
+            for p in range(_at(indptr[i]), _at(indptr[i + 1])):
+                w[_at(indices[p])] += c * data[p]
 
         return csr
     if _is_shadowed(X):
