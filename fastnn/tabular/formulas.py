@@ -57,7 +57,8 @@ import numpy as np
 
 from fastnn import _checks
 from fastnn._jit import PARALLEL_MIN_WORK, get_num_threads
-from fastnn.tabular._kernels import formula as _k
+from fastnn.tabular._kernels.formula import codes as _k
+from fastnn.tabular._kernels.formula.interpreter import run_program
 
 __all__ = ["Formula", "formula"]
 
@@ -70,6 +71,9 @@ KIND_DTYPES = tuple(
 )  # fmt: skip
 _KIND = {dtype: kind for kind, dtype in enumerate(KIND_DTYPES)}
 _BANK = {_k.FLOAT64: 0, _k.FLOAT32: 1}  # every other kind lives in the int64 bank (2)
+_BANK_DTYPES = (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.int64))
+_COMPARISONS = {_k.LT, _k.LE, _k.GT, _k.GE, _k.EQ, _k.NE}
+_MAKE_BOOL = _COMPARISONS | {_k.ISNAN, _k.WHERE}  # operations with a bool operand or result
 _IN_PLACE = {_k.FLOAT64, _k.FLOAT32, _k.INT64, _k.UINT64}  # read and written without a copy
 
 # Python operator, NumPy ufunc, opcode.
@@ -340,7 +344,7 @@ def _apply(node, function, python_op, op, children, program, expression):
     loop_kinds = [_kind(loop, node, expression) for loop in loops[:-1]]
     if _kind(loops[-1], node, expression) != kind:
         raise AssertionError(f"{_piece(node)}: NumPy's loop {loops} does not give {out.dtype}")
-    if op in (_k.LT, _k.LE, _k.GT, _k.GE, _k.EQ, _k.NE):
+    if op in _COMPARISONS:
         return _compare(node, function, op, values, loops, loop_kinds, program)
     if op == _k.POW and values[1].const and KIND_DTYPES[kind].kind == "f":
         # NumPy's power loop takes a scalar exponent of 2, 0.5 or -1 as square,
@@ -389,13 +393,20 @@ def _program(expression, columns, kinds):
     program.table = np.array(program.instructions, np.int64).reshape(-1, 7)
     program.fconst = np.array(program.fconst, np.float64)
     program.iconst = np.array(program.iconst, np.int64)
-    program.registers = np.maximum(np.array(program.registers, np.int64), 1)
     program.out_dtype = KIND_DTYPES[kind]
-    # All-float64 programs run on the small float64 interpreter, which compiles
-    # in a fraction of the time of the general one (see the module notes).
-    program.float64_only = all(
-        ins[1] == _k.FLOAT64 and ins[0] in _k.FLOAT64_OPS for ins in program.instructions
+    # The banks the program touches; the others are passed as None, so that
+    # the interpreter compiles only these banks' code (see the kernels' notes).
+    touched = {*kinds, kind, *(ins[1] for ins in program.instructions)}
+    touched |= {ins[6] for ins in program.instructions if ins[0] == _k.CAST}
+    if any(
+        ins[0] in _COMPARISONS or ins[0] in (_k.ISNAN, _k.WHERE) for ins in program.instructions
+    ):
+        touched.add(_k.BOOL)
+    program.banks = tuple(
+        any(_BANK.get(k, 2) == bank for k in touched) or program.registers[bank] > 0
+        for bank in range(3)
     )
+    program.registers = np.maximum(np.array(program.registers, np.int64), 1)
     return program
 
 
@@ -509,23 +520,36 @@ class Formula:
         return evaluate(program, arrays, n)
 
 
-def evaluate(program, arrays, n, *, n_chunks=None):
-    """Run ``program`` on the checked column ``arrays`` (``n`` rows each); the result array."""
+def evaluate(program, arrays, n, *, n_chunks=None, twin=None, banks=None):
+    """Run ``program`` on the checked column ``arrays`` (``n`` rows each); the result array.
+
+    ``n_chunks``, ``twin`` (``"serial"`` or ``"parallel"``) and ``banks``
+    (which banks to pass, a superset of the program's) override the choices
+    made from the size and the program, for tests.
+    """
     out = np.empty(n, program.out_dtype)
     addresses = np.array([a.__array_interface__["data"][0] for a in (*arrays, out)], np.int64)
     work = n * len(program.instructions)
     if n_chunks is None:
         n_chunks = get_num_threads() if work >= PARALLEL_MIN_WORK else 1
     flags = np.zeros((n_chunks, len(program.instructions)), np.int64)
-    if n and program.float64_only:
-        _k.run_float64(
-            program.table, program.fconst, addresses, n, program.registers[0], n_chunks, work=work
+    if n:
+        width = min(n, _k.BLOCK)
+        floats, singles, ints = (
+            np.empty((n_chunks, count, width), dtype) if used else None
+            for used, count, dtype in zip(
+                program.banks if banks is None else banks,
+                program.registers,
+                _BANK_DTYPES,
+                strict=True,
+            )
         )
-    elif n:
-        _k.run_program(
-            program.table, program.fconst, program.iconst, addresses, n,
-            program.registers, n_chunks, flags, work=work,
-        )  # fmt: skip
+        args = (program.table, program.fconst, program.iconst, addresses, n, n_chunks)
+        args += (floats, singles, ints, flags)
+        if twin is None:
+            run_program(*args, work=work)
+        else:
+            getattr(run_program, twin)(*args)
     _raise_flags(program, flags)
     return out
 

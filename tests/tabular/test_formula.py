@@ -307,43 +307,49 @@ def test_serial_and_parallel_identical():
     one = formula_module.evaluate(program, arrays, n, n_chunks=1)
     seven = formula_module.evaluate(program, arrays, n, n_chunks=7)
     _same(seven, one)
-    out = np.empty(n, program.out_dtype)
-    addresses = np.array([x.__array_interface__["data"][0] for x in (*arrays, out)], np.int64)
-    flags = np.zeros((3, len(program.instructions)), np.int64)
-    formula_module._k.run_program.parallel(
-        program.table, program.fconst, program.iconst, addresses, n, program.registers, 3, flags
-    )
-    _same(out, one)
+    _same(formula_module.evaluate(program, arrays, n, n_chunks=3, twin="parallel"), one)
     _same(one, reference.formula(expression)(columns))
 
 
-def test_float64_interpreter_equals_general_one():
-    # An all-float64 program runs on run_float64; the general interpreter and
-    # the parallel twin must give the same bits.
+@pytest.mark.parametrize(
+    ("expression", "dtypes", "banks"),
+    [
+        ("sqrt(abs(a)) * 2.5 - b // 3 + a % 0.7 + maximum(a, b) ** 2 / tanh(b)", "dd", "f"),
+        ("a * b + 1", "ff", "s"),
+        ("a // b + (a > 2)", "ll", "i"),
+        ("a * b - 2", "dl", "fi"),
+        ("where(a > b, a, b)", "dd", "fi"),
+        ("a / b", "ll", "fi"),
+        ("a + b", "fb", "si"),
+        ("minimum(a, b) - 1", "fd", "fs"),
+    ],
+)
+def test_each_program_compiles_only_its_banks(expression, dtypes, banks):
+    # A program runs on the banks it uses (the others pruned at compile time),
+    # with the same bits as on all three banks, serially and in parallel.
     rng = np.random.default_rng(4)
-    n = 10_000
-    columns = {"a": rng.standard_normal(n), "b": rng.standard_normal(n) * 1e3}
-    expression = "sqrt(abs(a)) * 2.5 - b // 3 + a % 0.7 + maximum(a, b) ** 2 / tanh(b)"
+    n = 5_000
+    columns = {  # b's scale keeps the first expression's terms from cancelling
+        name: (rng.standard_normal(n) * scale).astype(code)
+        for name, code, scale in zip("ab", dtypes, (1, 1e3), strict=True)
+    }
     f = formula(expression)
     arrays = [columns[name] for name in f.columns]
-    kinds = (formula_module._k.FLOAT64,) * 2
+    kinds = tuple(formula_module._KIND[x.dtype] for x in arrays)
     program = formula_module._program(expression, f.columns, kinds)
-    assert program.float64_only
-    assert not formula_module._program("a > b", ("a", "b"), kinds).float64_only
-    serial = formula_module.evaluate(program, arrays, n, n_chunks=1)
-    out = np.empty(n)
-    addresses = np.array([x.__array_interface__["data"][0] for x in (*arrays, out)], np.int64)
-    flags = np.zeros((3, len(program.instructions)), np.int64)
-    formula_module._k.run_program.serial(
-        program.table, program.fconst, program.iconst, addresses, n, program.registers, 3, flags
-    )
-    _same(out, serial)
-    formula_module._k.run_float64.parallel(
-        program.table, program.fconst, addresses, n, program.registers[0], 3
-    )
-    _same(out, serial)
-    # NumPy's SIMD tanh on 10,000 rows may differ from libm's in the last place.
-    assert_ulp_close(serial, reference.formula(expression)(columns), ulps=4)
+    assert program.banks == tuple(bank in banks for bank in "fsi")
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        own = formula_module.evaluate(program, arrays, n, n_chunks=1)
+        every = formula_module.evaluate(program, arrays, n, n_chunks=3, banks=(True,) * 3)
+        parallel = formula_module.evaluate(program, arrays, n, n_chunks=3, twin="parallel")
+        expected = reference.formula(expression)(columns)
+    _same(every, own)
+    _same(parallel, own)
+    if expected.dtype.kind == "f":  # NumPy's SIMD tanh and power: libm's to the last place
+        assert_ulp_close(own, expected, ulps=4)
+    else:
+        _same(own, expected)
 
 
 def test_compiled_once_per_signature_and_pickles():

@@ -1,0 +1,191 @@
+"""The interpreter: one kernel, compiled per set of banks, runs any register program.
+
+:func:`run_program` walks blocks of ``BLOCK`` rows and runs every instruction
+of the program on a block (:func:`step`) before the next, so a block's
+registers stay in cache. Chunks of blocks run in parallel (``prange``); every
+row goes through the same operations in the same order whatever the chunking,
+so serial and parallel results are identical.
+"""
+
+import numpy as np
+from numba import prange
+
+from fastnn._jit import jit
+from fastnn.tabular._kernels.formula.codes import (
+    BLOCK,
+    BOOL,
+    CAST,
+    CONST,
+    COPY,
+    FLOAT32,
+    FLOAT64,
+    INT64,
+    ISNAN,
+    LOAD,
+    LT,
+    NE,
+    NEG,
+    RECIPROCAL,
+    STORE,
+    UINT64,
+    WHERE,
+    chunk_bank,
+    copy,
+    f32_row,
+    f64_row,
+    fill,
+    i64_row,
+    load_int,
+    row,
+    store_int,
+)  # fmt: skip
+from fastnn.tabular._kernels.formula.loops import (
+    float_binary,
+    float_compare,
+    float_unary,
+    int_binary,
+    int_compare,
+    int_unary,
+    isnan,
+    where,
+)  # fmt: skip
+
+
+@jit
+def _truth(x, out, m):
+    for i in range(m):
+        out[i] = x[i] != 0
+
+
+@jit
+def _cast(kind, source, a, dst, addresses, start, m, floats, singles, ints):
+    # The conversions NumPy's type promotion makes, and truth values for where.
+    if floats is not None and kind == FLOAT64:
+        out = f64_row(floats, dst, addresses, start, m)
+        if singles is not None and source == FLOAT32:
+            copy(f32_row(singles, a, addresses, start, m), out, m)
+        elif ints is not None and source == UINT64:
+            x = i64_row(ints, a, addresses, start, m)
+            for i in range(m):
+                out[i] = np.float64(np.uint64(x[i]))
+        elif ints is not None:
+            copy(i64_row(ints, a, addresses, start, m), out, m)
+    elif singles is not None and kind == FLOAT32:
+        out32 = f32_row(singles, dst, addresses, start, m)
+        if ints is not None and source == UINT64:
+            x = i64_row(ints, a, addresses, start, m)
+            for i in range(m):
+                out32[i] = np.float32(np.uint64(x[i]))
+        elif ints is not None:
+            copy(i64_row(ints, a, addresses, start, m), out32, m)
+    elif ints is not None:
+        outi = i64_row(ints, dst, addresses, start, m)
+        if kind != BOOL:  # integer widening: canonical values stay as they are
+            copy(i64_row(ints, a, addresses, start, m), outi, m)
+        elif floats is not None and source == FLOAT64:
+            _truth(f64_row(floats, a, addresses, start, m), outi, m)
+        elif singles is not None and source == FLOAT32:
+            _truth(f32_row(singles, a, addresses, start, m), outi, m)
+        else:
+            _truth(i64_row(ints, a, addresses, start, m), outi, m)
+
+
+@jit
+def _float_step(op, dst, a, b, addresses, start, m, bank, ints, like, size, flags):
+    # An instruction of a float kind (the type of `like`), on its bank.
+    x = row(bank, a, addresses, start, m, like, size)
+    if ints is not None and op >= LT and op <= NE:
+        y = row(bank, b, addresses, start, m, like, size)
+        float_compare(op, x, y, i64_row(ints, dst, addresses, start, m), m)
+    elif ints is not None and op == ISNAN:
+        isnan(x, i64_row(ints, dst, addresses, start, m), m)
+    elif (op >= NEG and op <= RECIPROCAL) or op in (COPY, LOAD):
+        float_unary(op, x, row(bank, dst, addresses, start, m, like, size), m)
+    else:
+        y = row(bank, b, addresses, start, m, like, size)
+        float_binary(op, x, y, row(bank, dst, addresses, start, m, like, size), m)
+
+
+@jit
+def step(ins, fconst, iconst, addresses, start, m, floats, singles, ints, first, flags):
+    """Run instruction ``ins`` on rows ``start .. start + m`` (see the package notes)."""
+    op, kind, dst, a, b, c, aux = ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6]
+    if op == CONST:
+        if first:  # constant registers are filled once per chunk and never reused
+            if floats is not None and kind == FLOAT64:
+                fill(floats[dst], fconst[a])
+            elif singles is not None and kind == FLOAT32:
+                fill(singles[dst], np.float32(fconst[a]))
+            elif ints is not None:
+                fill(ints[dst], iconst[a])
+    elif op == CAST:
+        _cast(kind, aux, a, dst, addresses, start, m, floats, singles, ints)
+    elif ints is not None and op == WHERE:  # c: a bool register or column of the int64 bank
+        cond = i64_row(ints, c, addresses, start, m)
+        if floats is not None and kind == FLOAT64:
+            x, y = f64_row(floats, a, addresses, start, m), f64_row(floats, b, addresses, start, m)
+            where(cond, x, y, f64_row(floats, dst, addresses, start, m), m)
+        elif singles is not None and kind == FLOAT32:
+            x32, y32 = (
+                f32_row(singles, a, addresses, start, m),
+                f32_row(singles, b, addresses, start, m),
+            )
+            where(cond, x32, y32, f32_row(singles, dst, addresses, start, m), m)
+        else:
+            xi, yi = i64_row(ints, a, addresses, start, m), i64_row(ints, b, addresses, start, m)
+            where(cond, xi, yi, i64_row(ints, dst, addresses, start, m), m)
+    elif floats is not None and kind == FLOAT64:
+        _float_step(op, dst, a, b, addresses, start, m, floats, ints, np.float64(0), 8, flags)
+    elif singles is not None and kind == FLOAT32:
+        _float_step(op, dst, a, b, addresses, start, m, singles, ints, np.float32(0), 4, flags)
+    elif ints is not None:
+        if op == LOAD:
+            if kind in (INT64, UINT64):
+                copy(i64_row(ints, a, addresses, start, m), ints[dst], m)
+            else:
+                load_int(addresses[-1 - a], start, m, kind, ints[dst])
+            return
+        if op == STORE:  # aux: the output's slot; kind: its dtype (narrow ints and bool)
+            store_int(i64_row(ints, a, addresses, start, m), addresses[aux], start, m, kind)
+            return
+        x = i64_row(ints, a, addresses, start, m)
+        out = i64_row(ints, dst, addresses, start, m)
+        if op >= LT and op <= NE:
+            int_compare(op, kind, aux, x, i64_row(ints, b, addresses, start, m), out, m)
+        elif (op >= NEG and op <= RECIPROCAL) or op in (COPY, ISNAN):
+            int_unary(op, kind, x, out, m)
+        else:
+            int_binary(op, kind, x, i64_row(ints, b, addresses, start, m), out, m, flags)
+
+
+@jit(parallel=True)
+def run_program(program, fconst, iconst, addresses, n, n_chunks, floats, singles, ints, flags):
+    """Run ``program`` over rows ``0..n`` in ``n_chunks`` chunks; ``flags[chunk, instruction]``.
+
+    ``floats``, ``singles``, ``ints``: the banks, ``(n_chunks, n_registers,
+    width)`` arrays of float64, float32 and int64, or ``None`` for a bank the
+    program does not use (each combination compiles once, with only its code).
+    """
+    blocks = (n + BLOCK - 1) // BLOCK
+    per_chunk = (blocks + n_chunks - 1) // n_chunks
+    for chunk in prange(n_chunks):
+        f, s, i = chunk_bank(floats, chunk), chunk_bank(singles, chunk), chunk_bank(ints, chunk)
+        first = True
+        for block in range(chunk * per_chunk, min(blocks, (chunk + 1) * per_chunk)):
+            start = block * BLOCK
+            m = min(BLOCK, n - start)
+            for p in range(program.shape[0]):
+                step(
+                    program[p],
+                    fconst,
+                    iconst,
+                    addresses,
+                    start,
+                    m,
+                    f,
+                    s,
+                    i,
+                    first,
+                    flags[chunk, p : p + 1],
+                )
+            first = False
