@@ -5,7 +5,7 @@ import functools
 import numpy as np
 
 from fastnn import _checks
-from fastnn.image import _kernels
+from fastnn.image._kernels import hog as _kernels
 
 __all__ = ["hog"]
 
@@ -167,7 +167,7 @@ def hog(
     c_row, c_col = params[1]
     h, w = batch.shape[1:3]
     grid = _block_grid(h, w, params)
-    hist, blocks = _histograms_and_blocks(batch, dtype, params, grid)
+    hist, blocks = _histograms_and_blocks(batch, dtype, params, grid, keep_cells=visualize)
     per_image = (int(np.prod(blocks.shape[1:])),) if feature_vector else blocks.shape[1:]
     features = blocks.reshape(lead + per_image)
     if not visualize:
@@ -249,28 +249,27 @@ def skimage_bins(gx, gy, thresholds):
     return np.where(bins < thresholds.size - 1, bins, -1)
 
 
-def _histograms_and_blocks(batch, dtype, params, grid):
+def _histograms_and_blocks(batch, dtype, params, grid, keep_cells=True):
+    """The cell histograms (None unless ``keep_cells`` for gray uint8 images) and blocks."""
     n, (c_row, c_col), (b_row, b_col), norm_code = params
     n_cells_row, n_cells_col, n_blocks_row, n_blocks_col = grid
     n_images = batch.shape[0]
-    hist = np.empty((n_images, n_cells_row, n_cells_col, n))
     blocks = np.empty((n_images, n_blocks_row, n_blocks_col, b_row, b_col, n), dtype)
-    thresholds = (180.0 / n) * np.arange(n + 1)  # skimage's bin edges, rounded as it rounds
-    angles = np.pi * np.arange(n) / n
-    # NumPy's bins for the gradients along the axes and diagonals, which tie with
-    # the boundaries at 0°, 45°, 90° and 135°: gy = 0; gx = 0 (gy > 0, < 0); ±1, ±1.
-    special = skimage_bins(
-        np.array([1.0, 0.0, 0.0, 1.0, -1.0, 1.0, -1.0]),
-        np.array([0.0, 1.0, -1.0, 1.0, 1.0, -1.0, -1.0]),
-        thresholds,
-    )
-    ones = np.ones(1, np.float32 if batch.dtype == np.float32 else np.float64)
     table = _uint8_table(n) if batch.dtype == np.uint8 and n < 128 else None
-    constants = (ones, c_row, c_col, np.cos(angles), np.sin(angles), _TIE_TOLERANCE, special,
+    work = n_images * n_cells_row * c_row * n_cells_col * c_col * n
+    if table is not None and batch.ndim == 3:
+        # Every gradient's bin is in the table: one pass, no pixel left to NumPy.
+        hist = np.empty((n_images if keep_cells else 0, n_cells_row, n_cells_col, n))
+        _kernels.hog_gray_table(batch, table, c_row, c_col, norm_code, hist, blocks, work=work)
+        return (hist if keep_cells else None), blocks
+    hist = np.empty((n_images, n_cells_row, n_cells_col, n))
+    thresholds, cos_k, sin_k, special = _bin_constants(n)
+    ones = np.ones(1, np.float32 if batch.dtype == np.float32 else np.float64)
+    constants = (ones, c_row, c_col, cos_k, sin_k, _TIE_TOLERANCE, special,
                  thresholds, table, norm_code)  # fmt: skip
     selected = np.arange(n_images)
     resolved = {}  # image -> (pixels, bins) that NumPy binned
-    cap = _kernels.HOG_PENDING_CAP
+    cap = _kernels.PENDING_CAP
     while selected.size:
         offsets, pixels, bins = _resolved_lists(selected, resolved)
         count = np.zeros(selected.size, np.int64)
@@ -292,6 +291,25 @@ def _histograms_and_blocks(batch, dtype, params, grid):
 
 
 @functools.lru_cache(maxsize=16)
+def _bin_constants(n):
+    """skimage's bin edges in degrees (rounded as it rounds them), the boundaries'
+    cosines and sines, and NumPy's bins of the gradients along the axes and diagonals,
+    which tie with the boundaries at 0°, 45°, 90° and 135°: gy = 0; gx = 0 (gy > 0,
+    < 0); ±1, ±1. Read-only: cached per ``orientations``."""
+    thresholds = (180.0 / n) * np.arange(n + 1)
+    angles = np.pi * np.arange(n) / n
+    special = skimage_bins(
+        np.array([1.0, 0.0, 0.0, 1.0, -1.0, 1.0, -1.0]),
+        np.array([0.0, 1.0, -1.0, 1.0, 1.0, -1.0, -1.0]),
+        thresholds,
+    )
+    constants = thresholds, np.cos(angles), np.sin(angles), special
+    for array in constants:
+        array.flags.writeable = False
+    return constants
+
+
+@functools.lru_cache(maxsize=16)
 def _uint8_table(n):
     """NumPy's (skimage's) bin of every gradient of a uint8 image, ``[gy + 255, gx + 255]``
     flattened: 511² arctan2s once per bin count, then no tie is ever in doubt."""
@@ -304,6 +322,9 @@ def _uint8_table(n):
 
 def _resolved_lists(selected, resolved):
     """The NumPy-binned pixels of each selected image, as CSR ``(offsets, pixels, bins)``."""
+    if not resolved:  # the first round: nothing resolved yet, for any image
+        none = np.empty(0, np.int64)
+        return np.zeros(selected.size + 1, np.int64), none, none
     lists = [resolved.get(k, (np.empty(0, np.int64),) * 2) for k in selected]
     offsets = np.zeros(len(lists) + 1, np.int64)
     offsets[1:] = np.cumsum([p.size for p, _ in lists])
