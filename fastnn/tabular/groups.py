@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fastnn import _checks
+from fastnn import _checks, _jit
 from fastnn._blocks import ROLLING_WORK, blocks_per_task
 from fastnn.tabular import _kernels, _keys
 from fastnn.tabular._kernels.aggregate import PARTITION_MIN_ROWS
@@ -325,10 +325,9 @@ class Groups:
 
     # --- sequences in row order -------------------------------------------------
 
-    def _sorted_rows(self, perm=None):
+    def _sorted_rows(self):
         f = self._factorize()
-        perm = np.arange(self._n_rows) if perm is None else perm
-        return _kernels.counting_sort(f.codes, f.n_groups, perm)
+        return _kernels.counting_sort(f.codes, f.n_groups, np.arange(self._n_rows))
 
     def _shift(self, values, k, fill_value, difference):
         k = _checks.check_int(k, "k", low=0)
@@ -397,7 +396,11 @@ class Groups:
         """Return the running sum of each group's values in row order (pandas's
         ``groupby().cumsum()``): NaN values give NaN and are skipped by the sum.
 
-        float32 stays float32 (summed in float64), everything else float64.
+        dtypes as :func:`numpy.cumsum` and pandas: bool and signed integers give
+        int64, unsigned integers uint64 (summed exactly, wrapping around on
+        overflow as NumPy's and pandas's do), float32 stays float32 (summed in
+        float64), float64 stays float64. Rows of no group get NaN, so integers
+        give float64 where there are such rows (as pandas).
 
         Examples
         --------
@@ -405,11 +408,25 @@ class Groups:
         >>> from fastnn.tabular import group_by
         >>> group_by([1, 2, 1, 1]).cumsum([1.0, 5.0, np.nan, 2.0])
         array([ 1.,  5., nan,  3.])
+        >>> group_by([1, 2, 1, 1]).cumsum([True, True, False, True])
+        array([1, 1, 1, 2])
         """
-        matrix, one_d = as_values(values, self._n_rows)
+        boolean = np.asarray(values).dtype.kind == "b"
+        array = _checks.check_array(values, "values", allow_empty=True)  # bool: a uint8 view
+        matrix, one_d = as_values(array, self._n_rows)
         f = self._factorize()
-        out = np.empty_like(matrix)
-        _kernels.group_cumsum(f.codes, f.n_groups, matrix, out)
+        running_dtype = out_dtype = np.float64
+        if array.dtype.kind in "iu":  # summed exactly in the integers
+            unsigned = array.dtype.kind == "u" and not boolean
+            running_dtype = np.uint64 if unsigned else np.int64
+            # one kernel for every integer width: a first call compiles one variant
+            matrix = np.ascontiguousarray(array.reshape(matrix.shape), running_dtype)
+            out_dtype = np.float64 if (f.codes < 0).any() else running_dtype  # NaN: no group
+        else:
+            out_dtype = matrix.dtype
+        running = np.zeros((f.n_groups, matrix.shape[1]), running_dtype)
+        out = np.empty(matrix.shape, out_dtype)
+        _kernels.group_cumsum(f.codes, matrix, running, out)
         return out[:, 0] if one_d else out
 
     def cumcount(self):
@@ -468,10 +485,14 @@ class Groups:
 
         Notes
         -----
-        The rows are made contiguous per group by a stable counting sort by
-        group code (O(n), after a sort by ``order`` when one is given), each
-        group's segment goes through fastnn.temporal's O(n) block kernel, and
-        the results are scattered back.
+        Each group's rows are dealt into a contiguous segment of their own by
+        a stable counting sort on the group codes (O(n), after a sort by
+        ``order`` when one is given), each segment goes through
+        fastnn.temporal's O(n) block kernel, and the statistics are collected
+        back in row order: the window at row :math:`t` of a group whose rows
+        are :math:`x_1, x_2, \\dots` holds :math:`x_{t-w+1} \\dots x_t` (``closed="right"``)
+        or :math:`x_{t-w} \\dots x_{t-1}` (``closed="left"``). The groups are
+        spread over the threads; any number of them gives the same bits.
 
         Examples
         --------
@@ -491,26 +512,23 @@ class Groups:
             min_periods = _checks.check_int(min_periods, "min_periods", low=1, high=window)
         closed = _checks.check_choice(closed, "closed", ("right", "left"))
         matrix, one_d = as_values(values, self._n_rows)
-        perm = None
-        if order is not None:
-            perm = _order_permutation(order, self._n_rows)
-        rows, starts = self._sorted_rows(perm)
+        f = self._factorize()
+        perm = None if order is None else _order_permutation(order, self._n_rows)
         names = tuple(dict.fromkeys(features))
-        n = len(rows)
+        n = int(np.count_nonzero(f.codes >= 0))  # rows of some group
         stats = np.empty((len(names), 1, n), matrix.dtype)
         outputs = dict(zip(names, stats, strict=True))
-        wide = matrix.dtype == np.float64
+        xs = np.empty((1, n), matrix.dtype)
+        bits = xs.view(np.uint64) if matrix.dtype == np.float64 else np.empty((1, 0), np.uint64)
         out = np.empty((self._n_rows, matrix.shape[1], len(names)), matrix.dtype)
-        out[self.codes < 0] = np.nan  # rows of no group; the scatter writes every other row
-        work = n * sum(ROLLING_WORK[name] for name in names)
-        for c in range(matrix.shape[1]):
-            x = np.ascontiguousarray(matrix[rows, c]).reshape(1, n)
-            _kernels.grouped_rolling(
-                x, x.view(np.uint64) if wide else np.empty((1, 0), np.uint64), starts,
-                window, min_periods, 1, blocks_per_task(window),
-                *(outputs.get(name) for name in ROLLING_FEATURES), work=work,
-            )  # fmt: skip
-            _kernels.scatter(rows, starts, stats[:, 0], c, closed == "left", out)
+        # the dealing and collecting passes cost about a mean's work per row each
+        work = matrix.size * sum(ROLLING_WORK[name] for name in ("mean", "mean", *names))
+        n_chunks = _jit.get_num_threads() if work >= _jit.PARALLEL_MIN_WORK else 1
+        _kernels.grouped_rolling(
+            f.codes, perm, f.n_groups, n_chunks, matrix, window, min_periods, 1,
+            blocks_per_task(window), int(closed == "left"), xs, bits, stats,
+            *(outputs.get(name) for name in ROLLING_FEATURES), out, work=work,
+        )  # fmt: skip
         if features != names:  # repeated names
             out = out[:, :, [names.index(f) for f in features]]
         return out[:, 0] if one_d else out

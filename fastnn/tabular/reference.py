@@ -180,17 +180,28 @@ def group_diff(codes, values, k=1):
 
 
 def group_cumsum(codes, values):
-    """Twin of :meth:`fastnn.tabular.Groups.cumsum`."""
+    """Twin of :meth:`fastnn.tabular.Groups.cumsum`: :func:`numpy.cumsum` per group (whose
+    integer dtypes it keeps), NaN-skipping for floats, float64 with NaN where a row has
+    no group."""
     codes = np.asarray(codes, np.int64)
-    values = np.asarray(values, np.float64)
-    out = np.full(values.shape, np.nan)
+    values = np.asarray(values)
+    integer = values.dtype.kind in "biu"
+    dtype = np.cumsum(values[:0]).dtype if integer else np.float64
+    out = np.zeros(values.shape, dtype)
     rows = _by_group(codes)
     groups = codes[rows]
     starts = np.searchsorted(groups, np.arange(groups.max() + 2 if len(groups) else 1))
     for b, e in itertools.pairwise(starts):
         seg = values[rows[b:e]]
-        out[rows[b:e]] = np.where(np.isnan(seg), np.nan, np.nancumsum(seg, axis=0))
-    return out
+        if integer:
+            out[rows[b:e]] = np.cumsum(seg, axis=0, dtype=dtype)
+        else:
+            seg = seg.astype(np.float64)
+            out[rows[b:e]] = np.where(np.isnan(seg), np.nan, np.nancumsum(seg, axis=0))
+    if (codes < 0).any():
+        out = out.astype(np.float64)
+        out[codes < 0] = np.nan
+    return out.astype(np.float32) if values.dtype == np.float32 else out
 
 
 def group_cumcount(codes):

@@ -105,6 +105,29 @@ def test_two_dimensional_and_threads(monkeypatch):
     np.testing.assert_array_equal(results[0][:, 1], groups.rolling(values[:, 1], 5, FEATURES))
 
 
+@pytest.mark.parametrize("closed", ["right", "left"])
+def test_order_and_missing_keys_any_threads(monkeypatch, closed):
+    # rows walked through a permutation, rows of no group, chunks of rows per thread
+    rng = np.random.default_rng(35)
+    n = 2000
+    keys = make_keys("float_nan", n, rng)
+    times = rng.permutation(n)
+    values = make_values(np.float64, n, rng, "inf")
+    groups = group_by(keys)
+    monkeypatch.setattr(fastnn._jit, "PARALLEL_MIN_WORK", 0)
+    results = []
+    for threads in (1, 2):
+        fastnn.set_num_threads(threads)
+        results.append(groups.rolling(values, 6, FEATURES, min_periods=2, order=times,
+                                      closed=closed))  # fmt: skip
+    fastnn.set_num_threads(fastnn._jit.numba.config.NUMBA_NUM_THREADS)
+    np.testing.assert_array_equal(results[0], results[1])
+    want = reference.group_rolling(groups.codes, values, 6, FEATURES, min_periods=2,
+                                   order=times, closed=closed)  # fmt: skip
+    np.testing.assert_allclose(results[0], want, rtol=1e-9, atol=1e-12, equal_nan=True)
+    assert np.isnan(results[0][groups.codes < 0]).all()
+
+
 def test_edges_and_bad_inputs():
     assert group_by(np.array([], np.int64)).rolling(np.array([]), 3).shape == (0, 1)
     each = group_by(np.arange(5)).rolling(np.arange(5.0), 2, min_periods=1)

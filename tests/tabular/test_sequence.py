@@ -100,3 +100,60 @@ def test_empty_and_bad_inputs():
     before = values.copy()
     groups.diff(values), groups.lag(values), groups.cumsum(values)
     np.testing.assert_array_equal(values, before)
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.int8, np.int32, np.int64, np.uint8, np.uint16, bool, np.float32, np.float64]
+)
+@pytest.mark.parametrize("kind", ["str", "float_nan"])  # without and with rows of no group
+def test_cumsum_dtypes_equal_pandas_and_numpy(dtype, kind):
+    rng = np.random.default_rng(25)
+    keys = make_keys(kind, 60, rng)
+    values = make_values(dtype, 60, rng)
+    groups = group_by(keys)
+    got = groups.cumsum(values)
+    twin = reference.group_cumsum(groups.codes, values)
+    gb = pd.Series(values).groupby(keys)
+    want = gb.cumsum()
+    if kind == "float_nan":  # rows of no group: NaN, so float64 for integers too (pandas)
+        assert got.dtype == (np.float32 if dtype == np.float32 else np.float64)
+        assert np.isnan(got[groups.codes < 0]).all()
+    else:  # NumPy's accumulator dtype: bool and signed -> int64, unsigned -> uint64
+        assert got.dtype == np.cumsum(values).dtype
+        if dtype in (np.int64, np.int8, bool, np.uint8, np.float32, np.float64):
+            assert got.dtype == want.dtype  # pandas agrees (it keeps int32, uint16)
+    assert got.dtype == twin.dtype
+    np.testing.assert_array_equal(got, twin)
+    # pandas sums float32 in float32 (fastnn in float64), float64 with compensation
+    tol = {np.float32: 1e-5, np.float64: 1e-13}.get(dtype, 0)
+    np.testing.assert_allclose(got.astype(np.float64), want.to_numpy(np.float64), rtol=tol,
+                               atol=tol, equal_nan=True)  # fmt: skip
+
+
+def test_cumsum_integers_are_exact_and_two_dimensional():
+    big = np.array([2**53, 1, 1, 7], np.int64)  # float64 sums would lose the ones
+    got = group_by([0, 0, 0, 1]).cumsum(big)
+    np.testing.assert_array_equal(got, [2**53, 2**53 + 1, 2**53 + 2, 7])
+    values = np.arange(12, dtype=np.uint8).reshape(6, 2) * 40  # sums beyond uint8
+    keys = np.array([1, 2, 1, 2, 1, 1])
+    got = group_by(keys).cumsum(values)
+    assert got.dtype == np.uint64 and got.shape == (6, 2)
+    want = pd.DataFrame(values.astype(np.int64)).groupby(keys).cumsum().to_numpy()
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint8, np.float32, np.float64])
+@pytest.mark.parametrize("kind", ["str", "float_nan"])
+def test_diff_lag_cumcount_dtypes_equal_pandas(dtype, kind):
+    rng = np.random.default_rng(26)
+    keys = make_keys(kind, 50, rng)
+    values = make_values(dtype, 50, rng)
+    groups = group_by(keys)
+    gb = pd.Series(values).groupby(keys)
+    for got, want in [
+        (groups.diff(values), gb.diff()),
+        (groups.lag(values), gb.shift()),
+        (groups.cumcount(), gb.cumcount()),
+    ]:
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want.to_numpy())

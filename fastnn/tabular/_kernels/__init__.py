@@ -23,7 +23,7 @@ from fastnn.tabular._kernels.hash import (
     factorize_text,
     renumber,
 )
-from fastnn.tabular._kernels.rolling import grouped_rolling, scatter
+from fastnn.tabular._kernels.rolling import grouped_rolling
 from fastnn.tabular._kernels.sequence import (
     counting_sort,
     group_cumcount,
@@ -48,5 +48,4 @@ __all__ = [
     "new_state",
     "order_statistics",
     "renumber",
-    "scatter",
 ]

@@ -51,15 +51,15 @@ def group_lag(order, starts, values, k, fill_value, difference, out):
 
 
 @jit
-def group_cumsum(codes, n_groups, values, out):
-    """Running sum of each group's non-NaN values in row order (NaN rows give NaN, and
-    rows of no group too, as pandas's ``groupby().cumsum()``)."""
-    n_columns = values.shape[1]
-    running = np.zeros((n_groups, n_columns))
+def group_cumsum(codes, values, running, out):
+    """Running sum of each group's non-NaN values in row order, accumulated in
+    ``running`` (``(n_groups, n_columns)`` zeros: float64, or int64/uint64 for integers,
+    exact); NaN values give NaN, and rows of no group too (``out`` is then float), as
+    pandas's ``groupby().cumsum()``."""
     for i in range(codes.shape[0]):
         g = codes[i]
-        for c in range(n_columns):
-            v = np.float64(values[i, c])
+        for c in range(values.shape[1]):
+            v = values[i, c]
             if g < 0 or v != v:
                 out[i, c] = np.nan
             else:
