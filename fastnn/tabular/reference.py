@@ -17,10 +17,13 @@ import numpy as np
 from fastnn.temporal import reference as temporal_reference
 
 __all__ = [
+    "Groups",
+    "aggregate",
     "count_encode",
     "factorize",
     "formula",
     "group_aggregate",
+    "group_by",
     "group_cumcount",
     "group_cumsum",
     "group_diff",
@@ -205,14 +208,15 @@ def group_cumsum(codes, values):
 
 
 def group_cumcount(codes):
-    """Twin of :meth:`fastnn.tabular.Groups.cumcount` (float64, NaN for rows of no group)."""
+    """Twin of :meth:`fastnn.tabular.Groups.cumcount` (int64, or float64 with NaN for rows
+    of no group when there are such rows)."""
     codes = np.asarray(codes, np.int64)
     rows = _by_group(codes)
     groups = codes[rows]
     out = np.full(len(codes), np.nan)
     starts = np.searchsorted(groups, groups)  # each row's group start
     out[rows] = np.arange(len(rows)) - starts
-    return out
+    return out if (codes < 0).any() else out.astype(np.int64)
 
 
 def group_rolling(
@@ -241,6 +245,124 @@ def group_rolling(
             stats = np.concatenate([np.full_like(stats[:, :1], np.nan), stats[:, :-1]], axis=1)
         out[seg_rows] = stats.transpose(1, 0, 2)
     return out[:, 0] if values.ndim == 1 else out
+
+
+# --- The grouping (the twin of fastnn.tabular.group_by and Groups) -----------------
+
+
+def _first_seen(codes, n_groups):
+    """Renumber ``codes`` (``-1`` kept) by each group's first row: ``(codes, order)``."""
+    present = codes >= 0
+    first = np.full(n_groups, len(codes))
+    np.minimum.at(first, codes[present], np.flatnonzero(present))
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(n_groups)
+    return np.where(present, rank[np.maximum(codes, 0)], -1), order
+
+
+def _combine(columns, sort, dropna):
+    """``(codes, keys)`` of several key columns: each factorized alone, the rows' tuples of
+    codes then numbered in lexicographic order by a ``lexsort`` (never a product of the
+    cardinalities), or by first appearance."""
+    factorized = [factorize(k, sort=True, dropna=dropna) for k in columns]
+    stacked = np.stack([codes for codes, _ in factorized])  # (n_keys, n_rows)
+    rows = np.flatnonzero((stacked >= 0).all(axis=0))
+    tuples = stacked[:, rows]
+    order = np.lexsort(tuples[::-1])
+    sorted_tuples = tuples[:, order]
+    new = np.ones(len(rows), bool)
+    new[1:] = (sorted_tuples[:, 1:] != sorted_tuples[:, :-1]).any(axis=0)
+    codes = np.full(stacked.shape[1], -1, np.int64)
+    codes[rows[order]] = np.cumsum(new) - 1
+    levels = sorted_tuples[:, new]  # (n_keys, n_groups)
+    if not sort:
+        codes, first = _first_seen(codes, levels.shape[1])
+        levels = levels[:, first]
+    keys = tuple(uniques[level] for (_, uniques), level in zip(factorized, levels, strict=True))
+    return codes, keys
+
+
+def group_by(keys, *, sort=True, dropna=True):
+    """Twin of :func:`fastnn.tabular.group_by` for NumPy key arrays: one, or a list of them.
+
+    One key is factorized by :func:`factorize` (``np.unique(return_inverse=True)``),
+    several by :func:`_combine` (a ``lexsort`` of the rows' tuples of codes).
+    """
+    if isinstance(keys, list | tuple) and not all(np.ndim(k) == 0 for k in keys):
+        columns = [np.asarray(k) for k in keys]
+        codes, uniques = _combine(columns, sort, dropna) if len(columns) > 1 else (
+            factorize(columns[0], sort=sort, dropna=dropna)
+        )  # fmt: skip
+    else:
+        codes, uniques = factorize(np.asarray(keys), sort=sort, dropna=dropna)
+    return Groups(codes, len(uniques[0]) if isinstance(uniques, tuple) else len(uniques), uniques)
+
+
+class Groups:
+    """Twin of :class:`fastnn.tabular.Groups`: the same attributes and methods, each a
+    function of ``codes`` and ``n_groups`` from this module."""
+
+    def __init__(self, codes, n_groups, keys):
+        self.codes = np.asarray(codes, np.int64)
+        self.n_groups = int(n_groups)
+        self.keys = keys
+
+    @classmethod
+    def from_codes(cls, codes, n_groups):
+        """Twin of :meth:`fastnn.tabular.Groups.from_codes`."""
+        return cls(np.array(codes, np.int64), n_groups, None)
+
+    @property
+    def sizes(self):
+        return np.bincount(self.codes[self.codes >= 0], minlength=self.n_groups)
+
+    def __len__(self):
+        return self.n_groups
+
+    def aggregate(self, values, features=("count", "sum", "mean", "std", "min", "max"), *,
+                  ddof=1, min_count=0):  # fmt: skip
+        return group_aggregate(self.codes, self.n_groups, values, features, ddof=ddof,
+                               min_count=min_count)  # fmt: skip
+
+    def transform(self, values, feature):
+        return group_transform(self.codes, self.n_groups, values, feature)
+
+    def diff(self, values, k=1):
+        return group_diff(self.codes, values, k)
+
+    def lag(self, values, k=1, *, fill_value=np.nan):
+        return group_lag(self.codes, values, k, fill_value=fill_value)
+
+    def cumsum(self, values):
+        return group_cumsum(self.codes, values)
+
+    def cumcount(self):
+        return group_cumcount(self.codes)
+
+    def rolling(self, values, window, features=("mean",), *, min_periods=None, order=None,
+                closed="right"):  # fmt: skip
+        return group_rolling(self.codes, values, window, features, min_periods=min_periods,
+                             order=order, closed=closed)  # fmt: skip
+
+
+def aggregate(data, by, features, *, sort=True, dropna=True, ddof=1):
+    """Twin of :func:`fastnn.tabular.aggregate` on a mapping of NumPy columns (a dict, or a
+    pandas DataFrame's columns as NumPy): a dict of the key columns, then
+    ``<column>_<feature>`` (``size``, ``count``, ``nunique`` as int64)."""
+    names = [by] if isinstance(by, str) else list(by)
+    columns = {name: np.asarray(data[name]) for name in names}
+    groups = group_by([columns[n] for n in names], sort=sort, dropna=dropna)
+    keys = groups.keys if isinstance(groups.keys, tuple) else (groups.keys,)
+    result = dict(zip(names, keys, strict=True))
+    for column, wanted in features.items():
+        wanted = (wanted,) if isinstance(wanted, str) else tuple(wanted)
+        stats = groups.aggregate(np.asarray(data[column], np.float64), wanted, ddof=ddof)
+        for j, feature in enumerate(wanted):
+            out = stats[:, j]
+            counts = feature in ("size", "count", "nunique")
+            result[f"{column}_{feature}"] = out.astype(np.int64) if counts else out
+    return result
 
 
 def count_encode(keys, *, normalize=False):

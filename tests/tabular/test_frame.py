@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fastnn.tabular import aggregate
+from fastnn.tabular import aggregate, reference
 
 pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
@@ -117,3 +117,26 @@ def test_bad_inputs_name_the_problem():
     before = sales.copy()
     aggregate(sales, by="store", features={"price": ["mean"]})
     pd.testing.assert_frame_equal(sales, before)  # input untouched
+
+
+@pytest.mark.parametrize("by", ["store", ["store", "day"], ["day", "store"]])
+@pytest.mark.parametrize("sort", [True, False])
+def test_equals_twin(by, sort):
+    # reference.aggregate: np.unique / lexsort grouping, bincount statistics
+    sales = _sales(6)
+    sales.loc[sales.index[::9], "day"] = np.nan  # a missing key in one key column
+    features = {"price": [*ALL, "range"], "qty": ["sum", "size"], "big": ["var"]}
+    for dropna in (True, False):
+        result = aggregate(sales, by=by, features=features, sort=sort, dropna=dropna)
+        twin = reference.aggregate({c: sales[c].to_numpy() for c in sales}, by, features,
+                                   sort=sort, dropna=dropna)  # fmt: skip
+        assert list(result.columns) == list(twin)
+        for name, want in twin.items():
+            got = result[name].to_numpy()
+            if name in ("store", "day"):
+                missing = np.array([k is None or k != k for k in want], bool)
+                assert np.array_equal(pd.isna(got), missing), name
+                assert list(got[~missing]) == list(want[~missing]), name
+            else:
+                assert got.dtype == want.dtype, name
+                np.testing.assert_allclose(got, want, rtol=1e-12, equal_nan=True, err_msg=name)

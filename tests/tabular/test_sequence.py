@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fastnn.tabular import group_by, reference
+from fastnn.tabular import Groups, group_by, reference
 
 from ._cases import KEY_KINDS, make_keys, make_values, pandas_groupby
 
@@ -157,3 +157,55 @@ def test_diff_lag_cumcount_dtypes_equal_pandas(dtype, kind):
     ]:
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got, want.to_numpy())
+
+
+@pytest.mark.parametrize("sort", [True, False])
+@pytest.mark.parametrize("dropna", [True, False])
+@pytest.mark.parametrize("kind", ["int", "negative", "float_nan", "str", "object_none", "two"])
+def test_twin_groups_equal_groups(kind, sort, dropna):
+    # reference.group_by's Groups (np.unique, lexsort) against fastnn's, method by method
+    rng = np.random.default_rng(27)
+    n = 60
+    if kind == "two":
+        keys = [make_keys("float_nan", n, rng), make_keys("str", n, rng)]
+    else:
+        keys = make_keys(kind, n, rng)
+    values = make_values(np.float64, n, rng)
+    got = group_by(keys, sort=sort, dropna=dropna)
+    twin = reference.group_by(keys, sort=sort, dropna=dropna)
+    np.testing.assert_array_equal(got.codes, twin.codes)
+    assert got.n_groups == twin.n_groups == len(twin)
+    np.testing.assert_array_equal(got.sizes, twin.sizes)
+    for got_keys, twin_keys in zip(*(
+        (k if isinstance(k, tuple) else (k,)) for k in (got.keys, twin.keys)
+    ), strict=True):  # fmt: skip
+        missing = np.array([k is None or k != k for k in twin_keys], bool)
+        assert [k is None or k != k for k in got_keys] == missing.tolist()
+        assert list(np.asarray(got_keys)[~missing]) == list(np.asarray(twin_keys)[~missing])
+    ints = rng.integers(-9, 9, n)
+    for method, args in [("diff", (values, 2)), ("lag", (values,)), ("cumsum", (values,)),
+                         ("cumsum", (ints,)), ("cumcount", ())]:  # fmt: skip
+        a, b = getattr(got, method)(*args), getattr(twin, method)(*args)
+        assert a.dtype == b.dtype, method
+        np.testing.assert_array_equal(a, b, err_msg=method)
+    np.testing.assert_array_equal(got.lag(values, 1, fill_value=-2.0),
+                                  twin.lag(values, 1, fill_value=-2.0))  # fmt: skip
+    features = ("count", "sum", "mean", "std", "min", "max", "median")
+    np.testing.assert_allclose(got.aggregate(values, features), twin.aggregate(values, features),
+                               rtol=1e-12, equal_nan=True)  # fmt: skip
+    np.testing.assert_allclose(got.transform(values, "mean"), twin.transform(values, "mean"),
+                               rtol=1e-12, equal_nan=True)  # fmt: skip
+    np.testing.assert_allclose(got.rolling(values, 3, min_periods=1),
+                               twin.rolling(values, 3, min_periods=1), rtol=1e-12,
+                               equal_nan=True)  # fmt: skip
+
+
+def test_twin_from_codes():
+    codes = np.array([1, 0, -1, 1, 1])
+    values = np.array([1.0, 2.0, 3.0, np.nan, 5.0])
+    got, twin = Groups.from_codes(codes, 3), reference.Groups.from_codes(codes, 3)
+    np.testing.assert_array_equal(got.sizes, twin.sizes)
+    assert got.keys is None and twin.keys is None
+    np.testing.assert_array_equal(got.cumsum(values), twin.cumsum(values))
+    np.testing.assert_array_equal(got.diff(values), twin.diff(values))
+    np.testing.assert_array_equal(got.aggregate(values, "sum"), twin.aggregate(values, "sum"))
