@@ -283,6 +283,67 @@ def _random_epoch(
     return listed
 
 
+@jit(parallel=True)
+def pla_integral_epochs(X, Y, orders, c, max_errors, fit_intercept, W, B, S, errors):
+    """The cyclic PLA of :func:`pla_epochs` (no pocket, no averaging) in int64 arithmetic.
+
+    For integral CSR ``data``, an integral step ``c = 2η`` and integral
+    weights ``W`` and biases ``B`` whose every partial sum the caller has
+    bounded by 2^53 (``fastnn.linear.perceptron._integral_step``): float64
+    then computes every product, partial sum and update exactly, so these
+    integer ones are the same numbers, and the decisions and weights are
+    identical. Integer adds do not depend on their order either, though the
+    loop keeps column order. ``orders``, ``max_errors``, ``S`` and
+    ``errors`` as in :func:`pla_epochs`.
+    """
+    for k in prange(Y.shape[0]):
+        B[k] = _integral_problem(
+            X, Y[k], orders, c, max_errors, fit_intercept, W[k], B[k], S[k], errors[k]
+        )
+
+
+@jit
+def _integral_problem(X, y, orders, c, max_errors, fit_intercept, w, b, s, errors):
+    """One problem's epochs; returns its bias. A loop of its own, with no pocket or
+    averaging in it: on ``pla_bow`` (a mistake every ~7 rows) the shared epoch's
+    bookkeeping per mistake cost more than the sums themselves."""
+    indptr, indices, data = X
+    n = y.shape[0]
+    in_order = orders.shape[1] == 0
+    s[EPOCHS] = 0
+    for e in range(errors.shape[0]):
+        if s[DONE]:
+            break
+        order = orders[e] if orders.shape[0] > 1 else orders[0]
+        mistakes = 0
+        run = s[RUN]
+        for t in range(n):
+            r = t if in_order else order[t]
+            lo, hi = np.uint64(indptr[r]), np.uint64(indptr[r + 1])
+            z = b
+            for p in range(lo, hi):
+                z += np.int64(data[p]) * w[np.uint64(indices[p])]
+            if (z > 0) == (y[r] > 0):
+                run += 1
+                continue
+            step = c * np.int64(y[r])  # η (y − ŷ) with ŷ = −y
+            for p in range(lo, hi):
+                w[np.uint64(indices[p])] += step * np.int64(data[p])
+            if fit_intercept:
+                b += step
+            mistakes += 1
+            run = 0
+            s[COUNTED] = 0
+        s[RUN] = run
+        s[STEPS] += n
+        s[UPDATES] += mistakes
+        errors[e] = mistakes
+        s[EPOCHS] += 1
+        if mistakes <= max_errors:
+            s[DONE] = 1
+    return b
+
+
 @jit  # a call, not inlined: see _cyclic_epoch
 def _update(X, r, y_r, eta, fit_intercept, average, w, u, f, s):
     """w ← w + η (y − ŷ) x on a mistake (so ŷ = −y), with x_0 = 1 for the bias w_0.

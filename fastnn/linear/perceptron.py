@@ -40,6 +40,19 @@ SHADOW_MIN_EPOCHS = 3
 NARROW_MIN_EPOCHS = 3
 
 
+def _exact_counts(data):
+    """Return integer (or bool) ``data`` as int8 where every value fits, else as float64.
+
+    The kernels read either exactly as the float64 the validation would
+    have made (a value past 2^53 rounds there as it would have). One pass,
+    whatever the run's length: it replaces the float64 copy, never adds to it.
+    """
+    if data.dtype == np.bool_:
+        return data.view(np.int8)
+    counts = np.empty(data.shape[0], np.int8)
+    return counts if K.narrow_counts(data, counts) else data.astype(np.float64)
+
+
 def _narrow_csr(indptr, indices, data):
     """Return the CSR tuple with int8 ``data`` and uint16 ``indices`` where both are exact.
 
@@ -52,12 +65,53 @@ def _narrow_csr(indptr, indices, data):
     epochs, the whole fit): ~101 against ~107 ms, the narrowing pass
     (~4 ms) included; a bare scan of the rows 4.8 against 6.5 ms an epoch.
     """
-    counts = np.empty(data.shape[0], np.int8)
-    if K.narrow_counts(data, counts):
-        data = counts
+    if data.dtype != np.int8:
+        counts = np.empty(data.shape[0], np.int8)
+        if K.narrow_counts(data, counts):
+            data = counts
     if indices.shape[0] and int(indices.max()) <= np.iinfo(np.uint16).max:
         indices = indices.astype(np.uint16)
     return indptr, indices, data
+
+
+# Float64 adds integers exactly up to 2^53: the integer PLA runs only where it bounds
+# every partial sum of a decision, and every weight, by this.
+EXACT_INTEGERS = 2**53
+
+
+def _integral_step(rows, eta, W, bias, updates):
+    """Return the integer step ``c = 2η`` where the PLA may run in integers, else None.
+
+    It may when the CSR ``data`` are integers (int8, as :func:`_narrow_csr` and
+    :func:`_exact_counts` leave them where exact), ``2η`` is an integer and
+    the weights ``W`` and biases are integers (zeros to start with), and no
+    value the float64 PLA computes in ``updates`` more updates can pass
+    2^53: then float64 computes each one exactly, and int64 the same
+    numbers. Each update moves a weight by at most ``|c| · A`` (``A`` the
+    largest ``|x|``) and the bias by ``|c|``, so with ``w_max``, ``b_max``
+    the largest magnitudes now, every weight stays within ``w_max +
+    updates · |c| · A`` and a row's partial sums within ``b_max + updates ·
+    |c| + L · A · (that)``, for rows of at most ``L`` stored entries.
+    """
+    indptr, _, data = rows
+    if data.dtype != np.int8 or not W.size or not data.size:
+        return None
+    c = 2.0 * eta
+    if not (c == np.floor(c) and c < EXACT_INTEGERS):
+        return None
+    weights = np.concatenate([W.ravel(), bias])
+    if not (np.isfinite(weights).all() and (np.floor(weights) == weights).all()):
+        return None
+    if np.signbit(weights[weights == 0]).any():  # −0.0 would come back +0.0
+        return None
+    c = int(c)
+    peak = max(int(data.max()), -int(data.min()))
+    w_max = int(np.abs(W).max()) + updates * c * peak
+    b_max = int(np.abs(bias).max()) + updates * c
+    longest = int(np.diff(indptr).max())
+    if b_max + longest * peak * w_max > EXACT_INTEGERS:
+        return None
+    return c
 
 
 def _pla_rows(X, epochs):
@@ -73,7 +127,10 @@ def _pla_rows(X, epochs):
     saved).
     """
     if sp.issparse(X):
-        rows = as_rows(X)
+        indptr, indices, data = as_rows(X)
+        if data.dtype.kind in "biu":  # kept by the validation (sparse_integers=True)
+            data = _exact_counts(data)
+        rows = indptr, indices, data
         return (_narrow_csr(*rows) if epochs >= NARROW_MIN_EPOCHS else rows), np.zeros(0)
     norms = np.empty(X.shape[0])
     width = _rows.shadow_width(X.shape[1])
@@ -265,6 +322,9 @@ class Perceptron(LinearClassifier):
 
     # The engine: the Numba kernel here, the NumPy loop in the twin.
     _pla_epochs = staticmethod(K.pla_epochs)
+    # Where the sums are integers it provably computes exactly, the same PLA in int64
+    # (see _integral_step); the twin has none.
+    _pla_integral_epochs = staticmethod(K.pla_integral_epochs)
 
     def fit(self, X, y):
         """Train from zero (or random) weights for up to ``max_iter`` epochs.
@@ -282,7 +342,9 @@ class Perceptron(LinearClassifier):
         self
         """
         self._check_params()
-        X, y = self._validate_training_data(X, y, reset=True, dense_finite=False)
+        X, y = self._validate_training_data(
+            X, y, reset=True, dense_finite=False, sparse_integers=True
+        )
         rows, norms = _pla_rows(X, self.max_iter)
         self.classes_ = self._validate_classes(y)
         rng = generator(self.random_state)
@@ -318,7 +380,9 @@ class Perceptron(LinearClassifier):
         """
         self._check_params()
         first = _check_partial_fit_first_call(self, classes)
-        X, y = self._validate_training_data(X, y, reset=first, dense_finite=False)
+        X, y = self._validate_training_data(
+            X, y, reset=first, dense_finite=False, sparse_integers=True
+        )
         rows, norms = _pla_rows(X, 1)
         if first:
             self._validate_classes(self.classes_)
@@ -397,12 +461,25 @@ class Perceptron(LinearClassifier):
             else:
                 orders, uniforms = no_orders, no_uniforms
             errors = np.full((n_problems, m), -1, np.int64)
-            self._pla_epochs(
-                rows, norms, Y, orders, uniforms, random_selection, float(self.eta), max_errors,
-                bool(self.fit_intercept), bool(self.average), bool(self.pocket),
-                self._W, U, PW, self._F, self._S, errors, mis,
-                work=0 if n_problems == 1 else n_problems * m * n * max(d, 1),
-            )  # fmt: skip
+            work = 0 if n_problems == 1 else n_problems * m * n * max(d, 1)
+            step = None
+            if self._pla_integral_epochs is not None and not (
+                random_selection or self.average or self.pocket or norms.size
+            ):
+                step = _integral_step(rows, self.eta, self._W, self._F[:, K.BIAS], m * n)
+            if step is not None:
+                W, B = self._W.astype(np.int64), self._F[:, K.BIAS].astype(np.int64)
+                self._pla_integral_epochs(
+                    rows, Y, orders, step, max_errors, bool(self.fit_intercept), W, B,
+                    self._S, errors, work=work,
+                )  # fmt: skip
+                self._W[:], self._F[:, K.BIAS] = W, B  # exact: both within 2^53
+            else:
+                self._pla_epochs(
+                    rows, norms, Y, orders, uniforms, random_selection, float(self.eta),
+                    max_errors, bool(self.fit_intercept), bool(self.average), bool(self.pocket),
+                    self._W, U, PW, self._F, self._S, errors, mis, work=work,
+                )  # fmt: skip
             ran = int(self._S[:, K.EPOCHS].max())
             per_epoch = np.where(errors[:, :ran] >= 0, errors[:, :ran], 0).sum(axis=0)
             for e, count in enumerate(per_epoch, self.n_iter_ + 1):

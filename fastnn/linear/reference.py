@@ -343,6 +343,7 @@ class Perceptron(perceptron.Perceptron):
     """NumPy twin of :class:`fastnn.linear.Perceptron`: identical weights, by a Python loop."""
 
     _pla_epochs = staticmethod(pla_epochs)
+    _pla_integral_epochs = None  # the twin is the plain float64 PLA, always
 
 
 class LinearSVM(svm.LinearSVM):
