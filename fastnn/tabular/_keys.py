@@ -181,7 +181,7 @@ def _from_numpy(array, name):
         if kind == "u" and array.dtype.itemsize == 8 and array.size and array.max() > 2**63 - 1:
             ids = array.view(np.int64)  # the bits: equal exactly where the keys are
         else:
-            ids = array.astype(np.int64) if kind in "biu" else array.view(np.int64)
+            ids = array.astype(np.int64, copy=False) if kind in "biu" else array.view(np.int64)
         ids = np.ascontiguousarray(ids)
         missing = np.isnat(array) if kind in "mM" else None
         if missing is not None and not missing.any():

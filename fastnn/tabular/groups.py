@@ -28,7 +28,6 @@ import numpy as np
 from fastnn import _checks, _jit
 from fastnn._blocks import ROLLING_WORK, blocks_per_task
 from fastnn.tabular import _kernels, _keys
-from fastnn.tabular._kernels.aggregate import PARTITION_MIN_ROWS
 from fastnn.tabular._plan import (
     FEATURES,
     ORDER_FEATURES,
@@ -42,6 +41,7 @@ from fastnn.temporal.rolling import FEATURES as ROLLING_FEATURES
 __all__ = ["Groups", "count_encode", "group_by"]
 
 _NO_MASK = np.empty(0, np.bool_)
+_NO_GROUPS = np.empty(0, np.int64)
 
 
 def group_by(keys, *, sort=True, dropna=True):
@@ -252,7 +252,7 @@ class Groups:
         matrix, one_d = as_values(values, self._n_rows)
         wants_order = any(f in ORDER_FEATURES for f in features)
         if self._fusable() and not wants_order:
-            sizes, state = self._hash_aggregate(matrix)
+            sizes, state = self._hash_aggregate(matrix, "first" in features or "last" in features)
         else:
             f = self._factorize()
             sizes, state = _accumulate(f.codes, f.n_groups, matrix)
@@ -269,32 +269,29 @@ class Groups:
             )  # fmt: skip
         return out[:, 0, :] if one_d else out
 
-    def _hash_aggregate(self, matrix):
-        """The fused hash aggregation: ``(sizes, state)`` in the groups' order."""
+    def _hash_aggregate(self, matrix, ends):
+        """The fused hash aggregation: ``(sizes, state)`` in the groups' order (``first``
+        and ``last`` tracked where ``ends``)."""
         column = self._columns[0]
         mask = column.missing if column.missing is not None else _NO_MASK
         ids = column.ids
 
         def chunk(lo, hi):
-            # Chosen here, not in the kernel: a small call compiles only the direct pass.
-            if hi - lo < PARTITION_MIN_ROWS and mask.shape[0] == 0:
-                return _kernels.hash_rows(ids, matrix, lo, hi)[:3]
-            return _kernels.hash_accumulate(ids, mask, matrix, lo, hi)
+            return _kernels.hash_aggregate(ids, mask, matrix, lo, hi, ends)
 
         parts = run_chunks(chunk, chunk_bounds(self._n_rows))
-        if len(parts) == 1:
-            uniques, sizes, state = parts[0]
-        else:
+        uniques, sizes, state = parts[0]
+        if len(parts) > 1:  # one table of every chunk's keys, merged in chunk order
             all_uniques = np.concatenate([p[0] for p in parts])
             groups, uniques = _kernels.factorize_int64(all_uniques, _NO_MASK)
-            sizes, state = _kernels.merge_states(
-                groups,
-                np.concatenate([p[1] for p in parts]),
-                np.concatenate([p[2] for p in parts]),
-                len(uniques),
-            )
+            sizes = np.zeros(len(uniques), np.int64)
+            state = _kernels.new_state(len(uniques), matrix.shape[1])
+            at = 0
+            for part in parts:
+                _kernels.merge_into(sizes, state, groups[at : at + len(part[0])], *part[1:])
+                at += len(part[0])
         if self._sort and len(uniques) > 1:
-            order = np.argsort(column.sort_keys(uniques), kind="stable")
+            order = np.argsort(column.sort_keys(uniques))  # distinct keys: one order
             uniques, sizes, state = uniques[order], sizes[order], state[order]
         self._summary = (len(uniques), column.values(uniques), sizes)
         return sizes, state
@@ -557,15 +554,10 @@ def _accumulate(codes, n_groups, matrix):
         return sizes, state
 
     parts = run_chunks(chunk, chunk_bounds(len(codes), n_groups))
-    if len(parts) == 1:
-        return parts[0]
-    groups = np.tile(np.arange(n_groups), len(parts))
-    return _kernels.merge_states(
-        groups,
-        np.concatenate([p[0] for p in parts]),
-        np.concatenate([p[1] for p in parts]),
-        n_groups,
-    )
+    sizes, state = parts[0]
+    for part in parts[1:]:  # in chunk order, into the first chunk's table
+        _kernels.merge_into(sizes, state, _NO_GROUPS, *part)
+    return sizes, state
 
 
 def count_encode(keys, *, normalize=False):

@@ -219,8 +219,8 @@ def test_property_equals_twin(data):
                                equal_nan=True)  # fmt: skip
 
 
-def test_partitioned_paths_equal_twin_and_each_other():
-    # past 2^16 rows and 2^14 groups the rows are partitioned before the aggregation
+def test_large_tables_equal_twin_and_each_other():
+    # 20,000 keys: the hash table doubles 5 times; 20,000 groups' state is past L2
     rng = np.random.default_rng(17)
     n, n_groups = 80_000, 20_000
     keys = rng.integers(-(2**62), 2**62, n_groups)[rng.integers(0, n_groups, n)]
@@ -232,3 +232,42 @@ def test_partitioned_paths_equal_twin_and_each_other():
     np.testing.assert_array_equal(fused, by_codes)
     twin = reference.group_aggregate(groups.codes, groups.n_groups, values, features)
     assert_table_close(fused, twin)
+
+
+@pytest.mark.parametrize("n_columns", [1, 2, 3])
+def test_hash_path_records_equal_codes_path(n_columns, monkeypatch):
+    # the hash records hold 6 statistics a column, 8 with first and last: every
+    # layout (1 to 3 columns, 1 or 2 cache lines) against the codes path, bit for
+    # bit, with missing keys, NaN, ±inf, keys that collide in the table, and chunks
+    from fastnn.tabular import _plan
+
+    from .test_groups import colliding_keys
+
+    rng = np.random.default_rng(18 + n_columns)
+    n = 3000
+    keys = colliding_keys(300)[rng.integers(0, 300, n)].view(np.float64).copy()
+    keys[~np.isfinite(keys)] = 0.5
+    keys[rng.random(n) < 0.05] = np.nan  # missing keys: rows of no group
+    values = rng.standard_normal((n, n_columns)) * 10.0 ** rng.integers(-3, 9, n_columns)
+    values[rng.random((n, n_columns)) < 0.2] = np.nan
+    values[rng.random((n, n_columns)) < 0.02] = -np.inf
+    without_ends = ("size", "count", "sum", "mean", "var", "std", "min", "max", "range")
+    for chunk_rows in (1 << 22, 700):
+        monkeypatch.setattr(_plan, "CHUNK_ROWS", chunk_rows)
+        for features in (without_ends, (*without_ends, "first", "last")):
+            fused_groups = group_by(keys, sort=False)
+            fused = fused_groups.aggregate(values, features)
+            groups = group_by(keys, sort=False)
+            by_codes = Groups.from_codes(groups.codes, groups.n_groups).aggregate(values, features)
+            if chunk_rows > n:  # one chunk both ways: the same additions in the same order
+                np.testing.assert_array_equal(fused, by_codes)
+            else:  # the hash path's chunks are merged: the same sums, added otherwise
+                for c in range(n_columns):  # rounding of each column's own scale
+                    scale = np.abs(values[np.isfinite(values[:, c]), c]).max()
+                    np.testing.assert_allclose(fused[:, c], by_codes[:, c], rtol=1e-12,
+                                               atol=1e-13 * scale * n)  # fmt: skip
+            np.testing.assert_array_equal(fused_groups.keys, groups.keys)
+            np.testing.assert_array_equal(fused_groups.sizes, groups.sizes)
+            with np.errstate(invalid="ignore"):
+                twin = reference.group_aggregate(groups.codes, groups.n_groups, values, features)
+            assert_table_close(fused, twin)

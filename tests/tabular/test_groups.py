@@ -130,6 +130,36 @@ def test_edge_sizes():
     assert all_missing.n_groups == 0 and (all_missing.codes == -1).all()
 
 
+# Keys k * GOLDEN^-1 (mod 2^64) hash to k itself before the top bits are taken, so
+# small k all land in slot 0 and -k in the last slot: one long probe run, wrapping
+# round the table's end, through every doubling of the table.
+GOLDEN_INVERSE = pow(0x9E3779B97F4A7C15, -1, 2**64)
+
+
+def colliding_keys(n_distinct):
+    k = np.concatenate(
+        [np.arange(1, n_distinct // 2 + 1), -np.arange(1, n_distinct - n_distinct // 2 + 1)]
+    )
+    return np.array([(int(j) * GOLDEN_INVERSE) % 2**64 for j in k], np.uint64).view(np.int64)
+
+
+@pytest.mark.parametrize("n_distinct", [1, 2, 7, 600, 3000])
+@pytest.mark.parametrize("sort", [True, False])
+def test_colliding_and_many_keys_equal_twin(n_distinct, sort):
+    rng = np.random.default_rng(n_distinct)
+    distinct = colliding_keys(n_distinct)
+    keys = distinct[rng.integers(0, n_distinct, 4 * n_distinct + 5)]
+    for column in (
+        keys,
+        rng.integers(-(2**63), 2**63 - 1, n_distinct)[rng.integers(0, n_distinct, 5000)],
+    ):
+        groups = group_by(column, sort=sort)
+        codes, uniques = reference.factorize(column, sort=sort)
+        np.testing.assert_array_equal(groups.codes, codes)
+        np.testing.assert_array_equal(groups.keys, uniques)
+        np.testing.assert_array_equal(groups.sizes, np.bincount(codes, minlength=len(uniques)))
+
+
 def test_from_codes():
     groups = Groups.from_codes(np.array([2, -1, 0, 2], np.int32), 4)
     np.testing.assert_array_equal(groups.codes, [2, -1, 0, 2])

@@ -11,9 +11,8 @@ row of no group); values are float32 or float64, accumulated in float64.
 from fastnn.tabular._kernels.aggregate import (
     accumulate_codes,
     finish,
-    hash_accumulate,
-    hash_rows,
-    merge_states,
+    hash_aggregate,
+    merge_into,
     new_state,
     order_statistics,
 )
@@ -42,9 +41,8 @@ __all__ = [
     "group_cumsum",
     "group_lag",
     "grouped_rolling",
-    "hash_accumulate",
-    "hash_rows",
-    "merge_states",
+    "hash_aggregate",
+    "merge_into",
     "new_state",
     "order_statistics",
     "renumber",
