@@ -121,10 +121,15 @@ def test_updates_respect_the_convergence_bound(mode, rng):
 
 def test_noise_warns_and_the_pocket_does_better(rng):
     X, y = noisy(rng, 300, 5, flip=0.1)
-    with pytest.warns(ConvergenceWarning, match="pocket=True"):
+    with pytest.warns(ConvergenceWarning, match="use pocket=True") as caught:
         plain = Perceptron(max_iter=30).fit(X, y)
-    with pytest.warns(ConvergenceWarning):
+    assert f"the last epoch made {plain.errors_[-1]} training errors" in str(caught[0].message)
+    with pytest.warns(ConvergenceWarning, match="the last weights make .* use pocket=True"):
+        Perceptron(max_iter=2, selection="random", random_state=0).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="pocket already returns") as caught:
         pocket = Perceptron(max_iter=30, pocket=True).fit(X, y)
+    assert "pocket=True" not in str(caught[0].message)  # it is on: never suggested again
+    assert f"make {pocket.errors_[-1]} training errors" in str(caught[0].message)
     assert pocket.score(X, y) >= plain.score(X, y)
     assert pocket.score(X, y) >= 0.85
     # the ratchet: the pocket only ever gets better, and errors_ counts its weights
