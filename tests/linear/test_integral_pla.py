@@ -176,14 +176,14 @@ def test_the_bound_decides_at_2_to_the_53(integral_calls, rng):
     c = perceptron.EXACT_INTEGERS // per_c  # the largest step the bound admits
     assert _bound(X, c, updates) <= perceptron.EXACT_INTEGERS < _bound(X, c + 1, updates)
     zeros, bias = np.zeros((1, X.shape[1])), np.zeros(1)
-    assert perceptron._integral_step(rows, c / 2, zeros, bias, updates) == c
+    assert perceptron._integral_step(rows, c / 2, zeros, bias, updates) == (c, np.int64)
     assert perceptron._integral_step(rows, (c + 1) / 2, zeros, bias, updates) is None
     # weights already there count: one more unit of them tips the same step over
     slack = (perceptron.EXACT_INTEGERS - _bound(X, c, updates)) // (
         int(np.abs(X.data).max()) * int(np.diff(X.indptr).max())
     )
     start = np.full((1, X.shape[1]), float(slack))
-    assert perceptron._integral_step(rows, c / 2, start, bias, updates) == c
+    assert perceptron._integral_step(rows, c / 2, start, bias, updates) == (c, np.int64)
     assert perceptron._integral_step(rows, c / 2, start + 1, bias, updates) is None
     for step, integral in ((c, True), (c + 1, False)):
         integral_calls.clear()
@@ -192,6 +192,23 @@ def test_the_bound_decides_at_2_to_the_53(integral_calls, rng):
         assert bool(integral_calls) == integral, step
         twin = reference.Perceptron(eta=step / 2, max_iter=epochs, tol=None).fit(X, y)
         assert_same_training(got, twin, f"step {step}")
+
+
+def test_weights_in_int32_while_their_bound_fits(integral_calls, rng):
+    X, y = counts(rng, 60, 20, high=9)
+    X8 = X.astype(np.int8)
+    rows = (X8.indptr, X8.indices, X8.data)
+    epochs, peak = 3, int(np.abs(X.data).max())
+    updates = epochs * X.shape[0]
+    c = np.iinfo(np.int32).max // (updates * peak)  # the largest step int32 weights hold
+    zeros, bias = np.zeros((1, X.shape[1])), np.zeros(1)
+    assert perceptron._integral_step(rows, c / 2, zeros, bias, updates) == (c, np.int32)
+    assert perceptron._integral_step(rows, (c + 1) / 2, zeros, bias, updates) == (c + 1, np.int64)
+    for step in (c, c + 1):
+        got = Perceptron(eta=step / 2, max_iter=epochs, tol=None).fit(X, y)
+        twin = reference.Perceptron(eta=step / 2, max_iter=epochs, tol=None).fit(X, y)
+        assert_same_training(got, twin, f"step {step}")
+    assert len(integral_calls) == 2
 
 
 def test_past_the_bound_float_rounding_is_kept(integral_calls, rng, monkeypatch):
