@@ -261,12 +261,16 @@ class Groups:
         _kernels.finish(sizes, state, feature_codes, ddof, min_count, out)
         if wants_order:
             f = self._factorize()
-            order, starts = _kernels.counting_sort(f.codes, f.n_groups, np.arange(self._n_rows))
             j = {name: features.index(name) if name in features else 0 for name in ORDER_FEATURES}
-            _kernels.order_statistics(
-                order, starts, matrix, "median" in features, "nunique" in features,
-                j["median"], j["nunique"], out,
-            )  # fmt: skip
+            for c in range(matrix.shape[1]):
+                # each group's values in ascending order, NaN last: NumPy's sort, then a
+                # stable counting sort by group (O(n)), so the kernel compiles no sort
+                by_value = np.argsort(matrix[:, c])
+                order, starts = _kernels.counting_sort(f.codes, f.n_groups, by_value)
+                _kernels.order_statistics(
+                    order, starts, matrix, c, "median" in features, "nunique" in features,
+                    j["median"], j["nunique"], out,
+                )  # fmt: skip
         return out[:, 0, :] if one_d else out
 
     def _hash_aggregate(self, matrix, ends):
