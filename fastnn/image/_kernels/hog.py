@@ -21,6 +21,11 @@ none is listed yet, is reported in ``pending`` and binned with libm's
 The cell totals are float32 sums in row-major order, each term the float64
 magnitude, as skimage's ``cell_hog`` sums them, divided in float32 by the
 cell's pixel count.
+
+Gray uint8 images (the common case) have a kernel of their own,
+:func:`hog_gray_table`: their gradients are integer pairs whose bins a table
+holds, so it carries none of the tie machinery above, and a first call
+compiles only that loop.
 """
 
 import math
