@@ -251,11 +251,12 @@ class Groups:
         min_count = _checks.check_int(min_count, "min_count", low=0)
         matrix, one_d = as_values(values, self._n_rows)
         wants_order = any(f in ORDER_FEATURES for f in features)
+        ends = "first" in features or "last" in features  # else FIRST and LAST not tracked
         if self._fusable() and not wants_order:
-            sizes, state = self._hash_aggregate(matrix, "first" in features or "last" in features)
+            sizes, state = self._hash_aggregate(matrix, ends)
         else:
             f = self._factorize()
-            sizes, state = _accumulate(f.codes, f.n_groups, matrix)
+            sizes, state = _accumulate(f.codes, f.n_groups, matrix, "size" in features, ends)
         out = np.empty((state.shape[0], matrix.shape[1], len(features)), matrix.dtype)
         feature_codes = np.array([FEATURES.index(f) for f in features], np.int64)
         _kernels.finish(sizes, state, feature_codes, ddof, min_count, out)
@@ -547,14 +548,15 @@ def _order_permutation(order, n_rows):
     return np.argsort(array, kind="stable")
 
 
-def _accumulate(codes, n_groups, matrix):
-    """``(sizes, state)`` of the groups ``codes`` over the rows of ``matrix``, in chunks."""
+def _accumulate(codes, n_groups, matrix, count_sizes, ends):
+    """``(sizes, state)`` of the groups ``codes`` over the rows of ``matrix``, in chunks
+    (``sizes`` empty unless ``count_sizes``; ``first``/``last`` tracked where ``ends``)."""
     n_columns = matrix.shape[1]
 
     def chunk(lo, hi):
-        sizes = np.zeros(n_groups, np.int64)
+        sizes = np.zeros(n_groups if count_sizes else 0, np.int64)
         state = _kernels.new_state(n_groups, n_columns)
-        _kernels.accumulate_codes(codes, matrix, lo, hi, sizes, state)
+        _kernels.accumulate_codes(codes, matrix, lo, hi, sizes, state, ends)
         return sizes, state
 
     parts = run_chunks(chunk, chunk_bounds(len(codes), n_groups))

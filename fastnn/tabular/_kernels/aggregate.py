@@ -101,23 +101,32 @@ def new_state(n_groups, n_columns):
 
 
 @jit
-def accumulate_codes(codes, values, lo, hi, sizes, state):
+def accumulate_codes(codes, values, lo, hi, sizes, state, ends):
     """Add rows ``lo .. hi - 1`` of the ``(n, n_columns)`` ``values`` to their groups
-    ``codes`` (``-1``: left out) in ``sizes`` and ``state`` (from :func:`new_state`).
+    ``codes`` (``-1``: left out) in ``sizes`` (rows per group; empty: not counted) and
+    ``state`` (from :func:`new_state`; ``FIRST`` and ``LAST`` only where ``ends``).
 
     One direct pass in row order: each group-column's statistics are one cache
-    line, and the rows' lines are independent, so the CPU overlaps their misses
-    (10^7 rows over 10^5 groups, one thread: ~120 ms direct, ~180 ms when the rows
-    were first copied out group bucket by bucket to stay in cache)."""
+    line, and the line of the row :data:`~fastnn.tabular._kernels.hash.PREFETCH_AHEAD`
+    rows on is prefetched, so the misses of consecutive rows overlap (5·10^6 rows
+    over 10^5 groups, one thread, under load: 40 ms, 81 ms without the prefetch,
+    101 ms when the rows were first copied out bucket by bucket of groups to stay
+    in cache)."""
     n_columns = values.shape[1]
+    count_sizes = sizes.shape[0] > 0
     flat = state.reshape(state.size)
     for i in range(lo, hi):
+        if i + PREFETCH_AHEAD < hi:
+            ahead = codes[i + PREFETCH_AHEAD]
+            if ahead >= 0:
+                prefetch(flat, ahead * (n_columns * N_STATE))
         g = codes[i]
         if g < 0:
             continue
-        sizes[g] += 1
+        if count_sizes:
+            sizes[g] += 1
         for c in range(n_columns):
-            _add(flat, (g * n_columns + c) * N_STATE, np.float64(values[i, c]), True)
+            _add(flat, (g * n_columns + c) * N_STATE, np.float64(values[i, c]), ends)
 
 
 @jit
@@ -208,14 +217,16 @@ def _merge(into, a, st, b):
 @jit
 def merge_into(total, out, groups, sizes, state):
     """Merge the partial table ``(sizes, state)`` of later rows into ``(total, out)``, in
-    place: its entry ``i`` into group ``groups[i]`` (``groups`` empty: into group ``i``)."""
+    place: its entry ``i`` into group ``groups[i]`` (``groups`` empty: into group ``i``;
+    ``sizes`` empty: rows per group not counted)."""
     n_columns = state.shape[1]
     identity = groups.shape[0] == 0
     flat_out = out.reshape(out.size)
     flat = state.reshape(state.size)
     for i in range(state.shape[0]):
         g = i if identity else groups[i]
-        total[g] += sizes[i]
+        if sizes.shape[0] > 0:  # else rows per group are not counted
+            total[g] += sizes[i]
         for c in range(n_columns):
             _merge(flat_out, (g * n_columns + c) * N_STATE, flat, (i * n_columns + c) * N_STATE)
 
