@@ -9,9 +9,11 @@ through Python's :mod:`re` (correct, and the slow path).
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import itertools
 import re
+import sys
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
@@ -171,13 +173,15 @@ def encoded(docs, lowercase):
     """
     text = "\0".join(docs)
     ascii = text.isascii()  # O(1): CPython keeps the flag
-    if lowercase and not ascii:
-        # Lower-casing the joined text equals lower-casing each document: NUL is
-        # neither cased nor case-ignorable, so it ends a final sigma's context.
-        text = text.lower()
-    data = text.encode("ascii" if ascii else "utf-8", "surrogatepass")
+    if ascii:
+        buf = _ascii_bytes(text)
+    else:
+        if lowercase:
+            # Lower-casing the joined text equals lower-casing each document: NUL is
+            # neither cased nor case-ignorable, so it ends a final sigma's context.
+            text = text.lower()
+        buf = np.frombuffer(text.encode("utf-8", "surrogatepass"), np.uint8)
     del text
-    buf = np.frombuffer(data, np.uint8)
     if ascii:  # one byte per character: the offsets follow from the lengths
         lengths = np.fromiter(map(len, docs), np.int64, len(docs))
     else:
@@ -186,6 +190,42 @@ def encoded(docs, lowercase):
     np.cumsum(lengths[:-1] + 1, out=doc_starts[1:-1])
     doc_starts[-1] = buf.size
     return buf, doc_starts, ascii
+
+
+def _ascii_bytes(text):
+    # The bytes of the ASCII str `text` as a read-only uint8 array, which
+    # keeps `text` alive. In CPython an ASCII str stores its characters as
+    # its UTF-8, and PyUnicode_AsUTF8AndSize (public C API) hands out that
+    # storage: no copy of the corpus (20 ms of bow's fit); elsewhere, encode.
+    if _utf8_and_size is None:
+        return np.frombuffer(text.encode("ascii"), np.uint8)
+    size = ctypes.c_ssize_t()
+    address = _utf8_and_size(text, ctypes.byref(size))
+    return np.asarray(_Borrowed(text, address, size.value))
+
+
+class _Borrowed:
+    # Memory owned by `owner`, seen as a read-only uint8 array (NumPy keeps this as the base).
+    def __init__(self, owner, address, size):
+        self.owner = owner
+        self.__array_interface__ = {
+            "data": (address, True),
+            "shape": (size,),
+            "typestr": "|u1",
+            "version": 3,
+        }
+
+
+def _c_utf8_and_size():
+    if sys.implementation.name != "cpython":
+        return None
+    function = ctypes.pythonapi.PyUnicode_AsUTF8AndSize
+    function.restype = ctypes.c_void_p
+    function.argtypes = [ctypes.py_object, ctypes.POINTER(ctypes.c_ssize_t)]
+    return function
+
+
+_utf8_and_size = _c_utf8_and_size()
 
 
 def _utf8_lengths(buf, n_docs, docs, lowercase):
@@ -212,19 +252,34 @@ def _tokens_by_kernel(buf, doc_starts, ascii, lowercase, min_chars):
         return Tokens(ids, starts, _names(term_bytes, term_starts))
     with ThreadPoolExecutor(len(chunks)) as pool:  # the kernel releases the GIL
         parts = list(pool.map(scan, chunks))
-    # Per-chunk tables merged in chunk order: a term's id is where it is first
-    # seen in the whole corpus, as one thread gives it.
+    # Per-chunk tables merged in chunk order by a kernel, each chunk's ids
+    # mapped into one array: a term's id is where it is first seen in the
+    # whole corpus, as one thread gives it, and only new terms are decoded.
+    ids = np.empty(sum(part[0].size for part in parts), np.int32)
     first_ids, first_starts, term_bytes, term_starts = parts[0]
+    ids[: first_ids.size] = first_ids
     names = _names(term_bytes, term_starts)
-    index = dict(zip(names, range(len(names)), strict=True))  # the first block's ids stand
-    ids, starts, offset = [first_ids], [first_starts], first_ids.size
-    for part_ids, part_starts, term_bytes, term_starts in parts[1:]:
-        names = _names(term_bytes, term_starts)
-        local = np.fromiter((index.setdefault(t, len(index)) for t in names), np.int32, len(names))
-        ids.append(local[part_ids])
+    starts, offset = [first_starts], first_ids.size
+    for k, (part_ids, part_starts, part_bytes, part_term_starts) in enumerate(parts[1:], 2):
+        local = _kernels.merged_ids(term_bytes, term_starts, part_bytes, part_term_starts)
+        new = np.flatnonzero(local >= len(names))
+        names += _names(part_bytes, part_term_starts, new)
+        np.take(local, part_ids, out=ids[offset : offset + part_ids.size], mode="clip")
         starts.append(part_starts[1:] + offset)
         offset += part_ids.size
-    return Tokens(np.concatenate(ids), np.concatenate(starts), list(index))
+        if k < len(parts):  # a later chunk is merged with these terms too
+            term_bytes, term_starts = _appended(
+                term_bytes, term_starts, part_bytes, part_term_starts, new
+            )
+    return Tokens(ids, np.concatenate(starts), names)
+
+
+def _appended(term_bytes, term_starts, other_bytes, other_starts, which):
+    # The term table with `other`'s terms `which` appended.
+    pieces = [other_bytes[other_starts[t] : other_starts[t + 1]] for t in which.tolist()]
+    lengths = np.diff(other_starts)[which]
+    starts = np.concatenate([term_starts, term_starts[-1] + np.cumsum(lengths)])
+    return np.concatenate([term_bytes, *pieces]), starts
 
 
 @functools.cache
@@ -241,11 +296,16 @@ def ascii_token_bytes(lowercase):
 _NO_CODE_POINTS = np.zeros(1, np.uint8)  # the word table of a corpus never decoded
 
 
-def _names(term_bytes, term_starts):
-    # The one place Python strings are made: once per distinct term.
+def _names(term_bytes, term_starts, which=None):
+    # The one place Python strings are made: once per distinct term (of
+    # those `which` picks, when given).
     data = term_bytes.tobytes()
     bounds = term_starts.tolist()
-    return [data[a:b].decode("utf-8", "surrogatepass") for a, b in itertools.pairwise(bounds)]
+    if which is None:
+        return [data[a:b].decode("utf-8", "surrogatepass") for a, b in itertools.pairwise(bounds)]
+    return [
+        data[bounds[t] : bounds[t + 1]].decode("utf-8", "surrogatepass") for t in which.tolist()
+    ]
 
 
 def _chunks(doc_starts, n_threads):

@@ -207,31 +207,30 @@ def test_one_document_and_grown_tables():
     assert ours.vocabulary_ == theirs.vocabulary_
 
 
-def test_one_and_two_threads_are_bit_identical(monkeypatch):
+@pytest.mark.parametrize("unicode", [[], ["é", "ẞig", "数据"]], ids=["ascii", "unicode"])
+def test_one_and_two_threads_are_bit_identical(monkeypatch, unicode):
     monkeypatch.setattr(_corpus, "PARALLEL_MIN_BYTES", 0)
     rng = np.random.default_rng(3)
-    words = np.array([f"t{i}" for i in range(500)] + ["é", "ẞig", "数据"])
+    words = np.array([f"t{i}" for i in range(500)] + ["Tt7", "T_8", *unicode])
     docs = [" ".join(rng.choice(words, rng.integers(0, 30))) for _ in range(400)]
     results = []
-    before = fastnn.get_num_threads()
-    try:
-        for n in (1, 2):
-            fastnn.set_num_threads(n)
-            bow = BagOfWords(ngram_range=(1, 2))
-            results.append(
-                (
-                    bow.fit_transform(docs),
-                    bow.vocabulary_,
-                    _corpus.tokens(docs, _corpus.DEFAULT_TOKEN_PATTERN, True, None),
-                )
+    for n in (1, 2, 3):  # three chunks merge their tables twice
+        monkeypatch.setattr(_corpus, "get_num_threads", lambda n=n: n)
+        bow = BagOfWords(ngram_range=(1, 2))
+        results.append(
+            (
+                bow.fit_transform(docs),
+                bow.vocabulary_,
+                _corpus.tokens(docs, _corpus.DEFAULT_TOKEN_PATTERN, True, None),
             )
-    finally:
-        fastnn.set_num_threads(before)
-    (X1, v1, t1), (X2, v2, t2) = results
-    assert_same_csr(X1, X2)
-    assert v1 == v2
-    np.testing.assert_array_equal(t1.ids, t2.ids)
-    assert t1.terms == t2.terms
+        )
+    X1, v1, t1 = results[0]
+    for X2, v2, t2 in results[1:]:
+        assert_same_csr(X1, X2)
+        assert v1 == v2
+        np.testing.assert_array_equal(t1.ids, t2.ids)
+        np.testing.assert_array_equal(t1.starts, t2.starts)
+        assert t1.terms == t2.terms
     assert_same_csr(X1, CountVectorizer(ngram_range=(1, 2)).fit_transform(docs))
 
 

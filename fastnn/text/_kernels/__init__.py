@@ -19,7 +19,7 @@ from fastnn.text._kernels.counting import (
     row_sizes,
 )
 from fastnn.text._kernels.hashing import murmur3_32, normalize_rows
-from fastnn.text._kernels.tokens import scan_terms
+from fastnn.text._kernels.tokens import merged_ids, scan_terms
 from fastnn.text._kernels.weighting import document_frequency, tfidf_rows
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "joined_grams",
     "kept_columns",
     "mapped_tokens",
+    "merged_ids",
     "murmur3_32",
     "ngram_ids",
     "normalize_rows",

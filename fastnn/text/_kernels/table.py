@@ -13,7 +13,10 @@ EMPTY = -1
 def resized(values, size):
     """Return ``values`` copied into an array of ``size`` >= its own (the rest uninitialised)."""
     out = np.empty(size, values.dtype)
-    out[: values.size] = values
+    # A loop, not out[: values.size] = values: the slice assignment's shape
+    # check compiles Numba's error-message formatting (~2 s at a first call).
+    for i in range(values.size):
+        out[i] = values[i]
     return out
 
 

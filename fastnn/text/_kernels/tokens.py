@@ -250,3 +250,61 @@ def _same_bytes(x, a, y, b, length, ascii_map):
         if x[a + k] != (ascii_map[c] if c < 0x80 else c):
             return False
     return True
+
+
+@jit
+def merged_ids(term_bytes, term_starts, other_bytes, other_starts):
+    """Return the ids (int32) of ``other``'s terms in the table ``term`` extended by them.
+
+    Both are term tables as :func:`scan_terms` returns them, each holding
+    distinct terms: one of ``other``'s terms that ``term`` holds gets its id
+    there, a new one the next id from ``term``'s count on, in ``other``'s
+    order. So the tables of consecutive chunks of a corpus merge into the
+    ids one scan of the whole corpus gives (first seen, first numbered).
+    """
+    n = term_starts.size - 1
+    hashes = _term_hashes(term_bytes, term_starts)
+    other = _term_hashes(other_bytes, other_starts)
+    n_slots = 16
+    while n_slots < 2 * n:
+        n_slots *= 2
+    mask = np.uint64(n_slots - 1)
+    slots = np.full(n_slots, -1, np.int64)
+    for t in range(n):
+        slot = np.int64(hashes[t] & mask)
+        while slots[slot] >= 0:
+            slot = (slot + 1) & (n_slots - 1)
+        slots[slot] = t
+    ids = np.empty(other.size, np.int32)
+    new = n
+    for u in range(other.size):
+        a, length = other_starts[u], other_starts[u + 1] - other_starts[u]
+        slot = np.int64(other[u] & mask)
+        found = -1
+        while slots[slot] >= 0:
+            t = slots[slot]
+            b = term_starts[t]
+            if hashes[t] == other[u] and term_starts[t + 1] - b == length:
+                k = 0
+                while k < length and term_bytes[b + k] == other_bytes[a + k]:
+                    k += 1
+                if k == length:
+                    found = t
+                    break
+            slot = (slot + 1) & (n_slots - 1)
+        if found < 0:
+            found = new
+            new += 1
+        ids[u] = found
+    return ids
+
+
+@jit
+def _term_hashes(term_bytes, term_starts):
+    hashes = np.empty(term_starts.size - 1, np.uint64)
+    for t in range(hashes.size):
+        h = _SEED
+        for k in range(term_starts[t], term_starts[t + 1]):
+            h = (h ^ np.uint64(term_bytes[k])) * _GOLDEN
+        hashes[t] = h ^ (h >> np.uint64(31))
+    return hashes
