@@ -9,22 +9,19 @@ comparisons, ``& | ~``, parentheses, and the functions ``where(c, a, b)``,
 Design: an interpreter, not a compiler per expression. For each signature (the
 columns' dtypes) the expression is lowered once, in Python, to a short register
 program; one cached Numba kernel
-(:func:`fastnn.tabular._kernels.formula.run_program`) runs every program, block
-by block (a program on float64 alone runs on its float64-only twin,
-:func:`~fastnn.tabular._kernels.formula.run_float64`): each instruction is a
-loop over a block of 2,048 rows that stays in cache and vectorises, columns are
-read in place and the last instruction writes straight into the result, so a
-formula costs one pass over memory, in parallel for big inputs. A Numba compile
-per expression would cost 0.2-1 s at its first evaluation (more under load);
-lowering costs well under a millisecond (0.3-0.6 ms measured for a new
-expression in a warm process, on a loaded 2-core machine), and the interpreter
-compiles once per machine into Numba's disk cache, not once per expression.
-That compile is the price, paid once per machine; measured with an empty cache
-on that loaded 2-core machine (load 3-5), whole process included: a
-float64-only formula 6-7 s (the float64 interpreter; 13-22 s before it
-existed), 12 s for its first call on 10⁷ rows (the parallel twin; 43 s before);
-a formula with integers, bools or float32 needs the general interpreter, 16-22
-s.
+(:func:`fastnn.tabular._kernels.formula.interpreter.run_program`) runs every
+program, block by block: each instruction is a loop over a block of 2,048 rows
+that stays in cache and vectorises, columns are read in place and the last
+instruction writes straight into the result, so a formula costs one pass over
+memory, in parallel for big inputs. A Numba compile per expression would cost
+0.2-1 s at its first evaluation (more under load); lowering costs well under a
+millisecond (0.3-0.6 ms measured for a new expression in a warm process, on a
+loaded 2-core machine), and the interpreter compiles once per machine into
+Numba's disk cache, not once per expression. That compile is the price, paid
+once per machine and per set of register banks the program uses (float64,
+float32, float16, int64: the kernel is compiled with only those banks' code).
+Measured with an empty cache on a loaded 2-core machine, process CPU time,
+import included: a float64 formula about 3 s, int64 with float64 about 8.5 s.
 
 Types follow NumPy exactly, because NumPy decides them: each operation's
 result dtype and loop dtype come from the installed NumPy itself (the
@@ -32,17 +29,24 @@ operation applied to empty arrays of the operands' dtypes, and
 ``ufunc.resolve_dtypes``), so NEP 50's rules hold (Python numbers are weak:
 ``float32 * 2.5`` stays float32, ``int8 + 1`` stays int8, ``int8 + 300`` is
 NumPy's ``OverflowError``), ``/`` of integers is float64, ``sqrt`` of int32 is
-float64. Sub-expressions of numbers alone are folded as Python folds them
-(``2 ** -1`` is ``0.5``), and functions of numbers alone are NumPy's (a NumPy
-scalar, which is not weak). Integer arithmetic wraps as NumPy's does; integer
-``//`` and ``%`` by zero give 0, ``MIN // -1`` gives ``MIN``, and both raise
-NumPy's own warnings under the caller's :func:`numpy.errstate`; an integer to a
-negative integer power raises NumPy's ``ValueError``. Floating-point status
-warnings (a float division by zero, ``log(-1)``) are not raised: the values
-(inf, NaN) are NumPy's.
+float64 and ``sqrt`` of int8 float16. float16 is computed as NumPy computes
+it: each operation in float32, its result rounded to float16. Sub-expressions
+of numbers alone are folded as Python folds them (``2 ** -1`` is ``0.5``), and
+functions of numbers alone are NumPy's (a NumPy scalar, which is not weak).
+Integer arithmetic wraps as NumPy's does; integer ``//`` and ``%`` by zero give
+0, ``MIN // -1`` gives ``MIN``; an integer to a negative integer power raises
+NumPy's ``ValueError``.
 
-Dtypes: bool, int8 to int64, uint8 to uint64, float32, float64. An expression
-that NumPy would compute in float16 (``sqrt`` of an int8 column) is refused.
+Warnings are NumPy's, under the caller's :func:`numpy.errstate` (warn,
+ignore, raise ``FloatingPointError``, call, print, log): a float division by
+zero, ``log(0)``, ``sqrt(-1)``, an overflow, a constant's overflowing cast
+(``float16 + 1e5``), integer ``//`` and ``%`` by zero. The kernel records, per
+instruction, the classes of operands that gave a non-finite result and one
+example of each; NumPy's own ufunc replays those few elements after the pass,
+so the category and the message ("divide by zero encountered in divide") are
+NumPy's. Underflow (ignored by NumPy's default errstate) is not reported.
+
+Dtypes: bool, int8 to int64, uint8 to uint64, float16, float32, float64.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ import numpy as np
 from fastnn import _checks
 from fastnn._jit import PARALLEL_MIN_WORK, get_num_threads
 from fastnn.tabular._kernels.formula import codes as _k
+from fastnn.tabular._kernels.formula import floats as _k_floats
 from fastnn.tabular._kernels.formula.interpreter import run_program
 
 __all__ = ["Formula", "formula"]
@@ -66,12 +71,13 @@ KIND_DTYPES = tuple(
     np.dtype(name)
     for name in (
         "bool", "int8", "int16", "int32", "int64",
-        "uint8", "uint16", "uint32", "uint64", "float32", "float64",
+        "uint8", "uint16", "uint32", "uint64", "float32", "float64", "float16",
     )
 )  # fmt: skip
 _KIND = {dtype: kind for kind, dtype in enumerate(KIND_DTYPES)}
-_BANK = {_k.FLOAT64: 0, _k.FLOAT32: 1}  # every other kind lives in the int64 bank (2)
-_BANK_DTYPES = (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.int64))
+# The banks: float64, float32, float16 (as float32 values); every other kind lives in int64 (3).
+_BANK = {_k.FLOAT64: 0, _k.FLOAT32: 1, _k.FLOAT16: 2}
+_BANK_DTYPES = tuple(np.dtype(name) for name in ("float64", "float32", "float32", "int64"))
 _COMPARISONS = {_k.LT, _k.LE, _k.GT, _k.GE, _k.EQ, _k.NE}
 _MAKE_BOOL = _COMPARISONS | {_k.ISNAN, _k.WHERE}  # operations with a bool operand or result
 _IN_PLACE = {_k.FLOAT64, _k.FLOAT32, _k.INT64, _k.UINT64}  # read and written without a copy
@@ -208,11 +214,15 @@ class Program:
     def __init__(self, columns, kinds):
         self.columns, self.kinds = columns, kinds
         self.instructions, self.fconst, self.iconst = [], [], []
-        self.registers = [0, 0, 0]
-        self._free = ([], [], [])
+        self.registers = [0, 0, 0, 0]
+        self._free = ([], [], [], [])
+        # NumPy calls on numbers alone that raise floating-point flags (a
+        # constant's cast to float16, sqrt(-1)): (instruction index, function,
+        # arguments), replayed at each evaluation as NumPy would raise them.
+        self.events = []
 
     def allocate(self, kind):
-        bank = _BANK.get(kind, 2)
+        bank = _BANK.get(kind, 3)
         if self._free[bank]:
             return self._free[bank].pop()
         self.registers[bank] += 1
@@ -221,7 +231,7 @@ class Program:
     def release(self, *values):
         for value in values:
             if value.temporary:
-                self._free[_BANK.get(value.kind, 2)].append(value.ref)
+                self._free[_BANK.get(value.kind, 3)].append(value.ref)
                 value.temporary = False
 
     def emit(self, op, kind, dst, a=0, b=0, c=0, aux=0):
@@ -244,12 +254,17 @@ class Program:
             value = min(max(value, int(info.min)), int(info.max))
         with np.errstate(all="ignore"):
             typed = np.asarray(value).astype(dtype)
+        if dtype.kind == "f" and not np.isfinite(typed) and np.isfinite(value):
+            # NumPy's "overflow encountered in cast", raised at each evaluation
+            self.events.append(
+                (len(self.instructions), np.ndarray.astype, (np.asarray(value), dtype))
+            )
         if dtype.kind == "f":
             index, self.fconst = len(self.fconst), [*self.fconst, float(typed)]
         else:
             bits = typed.astype(np.uint64).view(np.int64) if dtype == np.uint64 else typed
             index, self.iconst = len(self.iconst), [*self.iconst, int(bits.astype(np.int64))]
-        bank = _BANK.get(kind, 2)
+        bank = _BANK.get(kind, 3)
         self.registers[bank] += 1
         dst = self.registers[bank] - 1
         self.emit(_k.CONST, kind, dst, index)
@@ -270,8 +285,10 @@ class Program:
         """Emit ``op`` (loop kind ``kind``) on ``operands``; the value of kind ``out_kind``."""
         out_kind = kind if out_kind is None else out_kind
         refs = [operand.ref for operand in operands] + [0, 0]
-        self.release(*operands)
+        # The result never overwrites an operand: the status check of a float
+        # instruction reads its operands after the result is written.
         dst = self.allocate(out_kind)
+        self.release(*operands)
         self.emit(op, kind, dst, refs[0], refs[1], refs[2], aux)
         return _Value(ref=dst, kind=out_kind, temporary=True)
 
@@ -331,7 +348,13 @@ def _apply(node, function, python_op, op, children, program, expression):
     values = [_lower(child, program, expression) for child in children]
     prototypes = [value.prototype() for value in values]
     if all(value.const for value in values):  # numbers alone: folded as Python (or NumPy) does
-        return _Value(value=_numpy_result(python_op, prototypes, node, expression))
+        folded = _numpy_result(python_op, prototypes, node, expression)
+        with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+            warnings.simplefilter("always")
+            python_op(*prototypes)
+        if any(issubclass(warning.category, RuntimeWarning) for warning in caught):
+            program.events.append((len(program.instructions), python_op, tuple(prototypes)))
+        return _Value(value=folded)
     out = _numpy_result(function, prototypes, node, expression)
     kind = _kind(out.dtype, node, expression)
     if function is np.where:
@@ -403,8 +426,8 @@ def _program(expression, columns, kinds):
     ):
         touched.add(_k.BOOL)
     program.banks = tuple(
-        any(_BANK.get(k, 2) == bank for k in touched) or program.registers[bank] > 0
-        for bank in range(3)
+        any(_BANK.get(k, 3) == bank for k in touched) or program.registers[bank] > 0
+        for bank in range(4)
     )
     program.registers = np.maximum(np.array(program.registers, np.int64), 1)
     return program
@@ -422,7 +445,7 @@ def _as_column(value, name):
     if array.dtype not in _KIND:
         raise TypeError(
             f"column {name!r} has dtype {array.dtype}; formulas take bool, int8-int64, "
-            f"uint8-uint64, float32 and float64 (cast it first)"
+            f"uint8-uint64, float16, float32 and float64 (cast it first)"
         )
     return np.ascontiguousarray(array)
 
@@ -432,29 +455,65 @@ _REPLAY = {
     (_k.FLOORDIV, _k.OVERFLOW): (np.floor_divide, None, -1),
     (_k.MOD, _k.DIVIDE): (np.remainder, 1, 0),
 }
+# The ufunc NumPy runs for each float opcode (`x ** 2` is its square, `x ** -1` its reciprocal).
+_UFUNCS = {
+    _k.ADD: np.add, _k.SUB: np.subtract, _k.MUL: np.multiply, _k.TRUEDIV: np.divide,
+    _k.FLOORDIV: np.floor_divide, _k.MOD: np.remainder, _k.POW: np.power, _k.SQRT: np.sqrt,
+    _k.EXP: np.exp, _k.LOG: np.log, _k.LOG1P: np.log1p, _k.SIN: np.sin, _k.COS: np.cos,
+    _k.TANH: np.tanh, _k.SQUARE: np.square, _k.RECIPROCAL: np.reciprocal,
+}  # fmt: skip
 
 
-def _raise_flags(program, flags):
-    # Replay each flagged instruction's event on two NumPy elements, so that
-    # NumPy itself warns, raises or calls back as np.errstate says.
+def _integer_event(op, kind, bits):
+    # Two elements on which NumPy's own loop raises the integer instruction's flags.
+    dtype = KIND_DTYPES[kind]
+    a, b = [], []
+    for flag in (_k.DIVIDE, _k.OVERFLOW):
+        if bits & flag:
+            function, x, y = _REPLAY[(op, flag)]
+            a.append(np.iinfo(dtype).min if x is None else x)
+            b.append(y)
+    return function, (np.array(a, dtype), np.array(b, dtype))
+
+
+def _float_event(op, kind, column, samples):
+    # One operand pair per class of non-finite result seen (see the kernels'
+    # floats module), from a chunk that saw it: NumPy's ufunc on them raises
+    # the flags the instruction raised.
+    bits = np.bitwise_or.reduce(column)
+    classes = [c for c in range(_k_floats.N_CLASSES) if bits >> c & 1]
+    chunks = [int(np.argmax(column >> c & 1)) for c in classes]
+    pairs = samples[chunks, classes]
+    with np.errstate(all="ignore"):
+        operands = tuple(pairs[:, i].astype(KIND_DTYPES[kind]) for i in range(_UFUNCS[op].nin))
+    return _UFUNCS[op], operands
+
+
+def _raise_flags(program, flags, samples):
+    # Replay each flagged instruction's event (and the constants' events, in
+    # program order) on a few NumPy elements, so that NumPy itself warns,
+    # raises or calls back as np.errstate says.
+    events = sorted(program.events, key=lambda event: event[0])
     seen = np.bitwise_or.reduce(flags, axis=0) if flags.shape[0] else flags.sum(axis=0)
-    for (op, kind, *_), bits in zip(program.instructions, seen, strict=True):
-        if bits & _k.NEGATIVE_POWER:
-            raise ValueError("Integers to negative integer powers are not allowed.")
+    for p, ((op, kind, *_), bits) in enumerate(zip(program.instructions, seen, strict=True)):
         if not bits:
             continue
-        dtype = KIND_DTYPES[kind]
-        a, b = [], []
-        for flag in (_k.DIVIDE, _k.OVERFLOW):
-            if bits & flag:
-                function, x, y = _REPLAY[(op, flag)]
-                a.append(np.iinfo(dtype).min if x is None else x)
-                b.append(y)
+        if KIND_DTYPES[kind].kind == "f":
+            events.append((p + 0.5, *_float_event(op, kind, flags[:, p], samples[:, p])))
+        elif bits & _k.NEGATIVE_POWER:
+            events.append((p + 0.5, _negative_power, ()))
+        else:
+            events.append((p + 0.5, *_integer_event(op, kind, bits)))
+    for _, function, args in sorted(events, key=lambda event: event[0]):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            function(np.array(a, dtype), np.array(b, dtype))
+            function(*args)
         for warning in caught:  # re-issued at the caller's line, as NumPy's would be
             warnings.warn(warning.message, warning.category, stacklevel=4)
+
+
+def _negative_power():
+    raise ValueError("Integers to negative integer powers are not allowed.")
 
 
 class Formula:
@@ -533,9 +592,10 @@ def evaluate(program, arrays, n, *, n_chunks=None, twin=None, banks=None):
     if n_chunks is None:
         n_chunks = get_num_threads() if work >= PARALLEL_MIN_WORK else 1
     flags = np.zeros((n_chunks, len(program.instructions)), np.int64)
+    samples = np.empty((n_chunks, len(program.instructions), _k_floats.N_CLASSES, 2))
     if n:
         width = min(n, _k.BLOCK)
-        floats, singles, ints = (
+        floats, singles, halves, ints = (
             np.empty((n_chunks, count, width), dtype) if used else None
             for used, count, dtype in zip(
                 program.banks if banks is None else banks,
@@ -545,12 +605,12 @@ def evaluate(program, arrays, n, *, n_chunks=None, twin=None, banks=None):
             )
         )
         args = (program.table, program.fconst, program.iconst, addresses, n, n_chunks)
-        args += (floats, singles, ints, flags)
+        args += (floats, singles, halves, ints, flags, samples)
         if twin is None:
             run_program(*args, work=work)
         else:
             getattr(run_program, twin)(*args)
-    _raise_flags(program, flags)
+    _raise_flags(program, flags, samples)
     return out
 
 

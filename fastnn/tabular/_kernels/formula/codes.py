@@ -3,8 +3,8 @@
 Kinds are NumPy loop dtypes; opcodes name the operations of the grammar; the
 flags are the floating-point and integer events an instruction reports for
 the caller to raise NumPy's warnings. Registers live in banks, ``(n_registers,
-width)`` arrays, one bank per storage dtype (float64, float32 and int64; see
-the package notes); an operand ``ref >= 0`` is a register of its bank and
+width)`` arrays: float64, float32, float16 (held as float32 values) and int64
+(see the package notes); an operand ``ref >= 0`` is a register of its bank and
 ``-1 - slot`` a column or the output, read in place through its address. A
 bank passed as ``None`` is absent: the branches that would use it are pruned
 at compile time, so a program compiles only the code of the banks it uses.
@@ -17,7 +17,9 @@ from numba.extending import intrinsic
 from fastnn._jit import jit
 
 # Kinds: NumPy loop dtypes (the order of KIND_DTYPES in fastnn.tabular.formulas).
-BOOL, INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, FLOAT32, FLOAT64 = range(11)
+BOOL, INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, FLOAT32, FLOAT64, FLOAT16 = range(
+    12
+)
 
 # Opcodes.
 (

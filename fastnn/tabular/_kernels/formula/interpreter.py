@@ -12,17 +12,21 @@ from numba import prange
 
 from fastnn._jit import jit
 from fastnn.tabular._kernels.formula.codes import (
+    ABS,
     BLOCK,
     BOOL,
     CAST,
     CONST,
     COPY,
+    FLOAT16,
     FLOAT32,
     FLOAT64,
     INT64,
     ISNAN,
     LOAD,
     LT,
+    MAXIMUM,
+    MINIMUM,
     NE,
     NEG,
     RECIPROCAL,
@@ -38,6 +42,13 @@ from fastnn.tabular._kernels.formula.codes import (
     load_int,
     row,
     store_int,
+)  # fmt: skip
+from fastnn.tabular._kernels.formula.floats import (
+    check_status,
+    half_extremum,
+    load_half,
+    round_half,
+    store_half,
 )  # fmt: skip
 from fastnn.tabular._kernels.formula.loops import (
     float_binary,
@@ -58,26 +69,38 @@ def _truth(x, out, m):
 
 
 @jit
-def _cast(kind, source, a, dst, addresses, start, m, floats, singles, ints):
+def _from_uint64(x, out, m):
+    for i in range(m):
+        out[i] = np.uint64(x[i])
+
+
+@jit
+def _cast(kind, source, a, dst, addresses, start, m, floats, singles, halves, ints):
     # The conversions NumPy's type promotion makes, and truth values for where.
+    # A float16 register is a float32 row; its float16 sources (bool, int8,
+    # uint8) are exact in it.
     if floats is not None and kind == FLOAT64:
         out = f64_row(floats, dst, addresses, start, m)
         if singles is not None and source == FLOAT32:
             copy(f32_row(singles, a, addresses, start, m), out, m)
+        elif halves is not None and source == FLOAT16:
+            copy(halves[a], out, m)
         elif ints is not None and source == UINT64:
-            x = i64_row(ints, a, addresses, start, m)
-            for i in range(m):
-                out[i] = np.float64(np.uint64(x[i]))
+            _from_uint64(i64_row(ints, a, addresses, start, m), out, m)
         elif ints is not None:
             copy(i64_row(ints, a, addresses, start, m), out, m)
     elif singles is not None and kind == FLOAT32:
         out32 = f32_row(singles, dst, addresses, start, m)
-        if ints is not None and source == UINT64:
-            x = i64_row(ints, a, addresses, start, m)
-            for i in range(m):
-                out32[i] = np.float32(np.uint64(x[i]))
+        if halves is not None and source == FLOAT16:
+            copy(halves[a], out32, m)
+        elif ints is not None and source == UINT64:
+            _from_uint64(i64_row(ints, a, addresses, start, m), out32, m)
         elif ints is not None:
             copy(i64_row(ints, a, addresses, start, m), out32, m)
+    elif halves is not None and kind == FLOAT16:
+        if ints is not None:
+            copy(i64_row(ints, a, addresses, start, m), halves[dst], m)
+            round_half(halves[dst], m)
     elif ints is not None:
         outi = i64_row(ints, dst, addresses, start, m)
         if kind != BOOL:  # integer widening: canonical values stay as they are
@@ -86,28 +109,44 @@ def _cast(kind, source, a, dst, addresses, start, m, floats, singles, ints):
             _truth(f64_row(floats, a, addresses, start, m), outi, m)
         elif singles is not None and source == FLOAT32:
             _truth(f32_row(singles, a, addresses, start, m), outi, m)
+        elif halves is not None and source == FLOAT16:
+            _truth(halves[a], outi, m)
         else:
             _truth(i64_row(ints, a, addresses, start, m), outi, m)
 
 
 @jit
-def _float_step(op, dst, a, b, addresses, start, m, bank, ints, like, size, flags):
-    # An instruction of a float kind (the type of `like`), on its bank.
+def _float_step(op, dst, a, b, addresses, start, m, bank, ints, like, size, status, samples, half):
+    # An instruction of a float kind (the type of `like`) on its bank; `half`
+    # (True or None, pruned) rounds each result to float16.
     x = row(bank, a, addresses, start, m, like, size)
     if ints is not None and op >= LT and op <= NE:
         y = row(bank, b, addresses, start, m, like, size)
         float_compare(op, x, y, i64_row(ints, dst, addresses, start, m), m)
-    elif ints is not None and op == ISNAN:
+        return
+    if ints is not None and op == ISNAN:
         isnan(x, i64_row(ints, dst, addresses, start, m), m)
-    elif (op >= NEG and op <= RECIPROCAL) or op in (COPY, LOAD):
-        float_unary(op, x, row(bank, dst, addresses, start, m, like, size), m)
+        return
+    out = row(bank, dst, addresses, start, m, like, size)
+    if (op >= NEG and op <= RECIPROCAL) or op in (COPY, LOAD):
+        float_unary(op, x, out, m)
+        y = x
+    elif half is not None and op in (MINIMUM, MAXIMUM):
+        y = row(bank, b, addresses, start, m, like, size)
+        half_extremum(op == MINIMUM, x, y, out, m)
     else:
         y = row(bank, b, addresses, start, m, like, size)
-        float_binary(op, x, y, row(bank, dst, addresses, start, m, like, size), m)
+        float_binary(op, x, y, out, m)
+    if half is not None:
+        round_half(out, m)
+    if op not in (NEG, ABS, COPY, LOAD, MINIMUM, MAXIMUM):  # those raise no flag
+        check_status(x, y, out, m, status, samples)
 
 
 @jit
-def step(ins, fconst, iconst, addresses, start, m, floats, singles, ints, first, flags):
+def step(
+    ins, fconst, iconst, addresses, start, m, floats, singles, halves, ints, first, status, samples
+):
     """Run instruction ``ins`` on rows ``start .. start + m`` (see the package notes)."""
     op, kind, dst, a, b, c, aux = ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6]
     if op == CONST:
@@ -116,28 +155,45 @@ def step(ins, fconst, iconst, addresses, start, m, floats, singles, ints, first,
                 fill(floats[dst], fconst[a])
             elif singles is not None and kind == FLOAT32:
                 fill(singles[dst], np.float32(fconst[a]))
+            elif halves is not None and kind == FLOAT16:
+                fill(halves[dst], np.float32(fconst[a]))
             elif ints is not None:
                 fill(ints[dst], iconst[a])
     elif op == CAST:
-        _cast(kind, aux, a, dst, addresses, start, m, floats, singles, ints)
+        _cast(kind, aux, a, dst, addresses, start, m, floats, singles, halves, ints)
     elif ints is not None and op == WHERE:  # c: a bool register or column of the int64 bank
         cond = i64_row(ints, c, addresses, start, m)
         if floats is not None and kind == FLOAT64:
             x, y = f64_row(floats, a, addresses, start, m), f64_row(floats, b, addresses, start, m)
             where(cond, x, y, f64_row(floats, dst, addresses, start, m), m)
         elif singles is not None and kind == FLOAT32:
-            x32, y32 = (
-                f32_row(singles, a, addresses, start, m),
-                f32_row(singles, b, addresses, start, m),
-            )
+            x32 = f32_row(singles, a, addresses, start, m)
+            y32 = f32_row(singles, b, addresses, start, m)
             where(cond, x32, y32, f32_row(singles, dst, addresses, start, m), m)
+        elif halves is not None and kind == FLOAT16:
+            where(cond, halves[a], halves[b], halves[dst], m)
         else:
             xi, yi = i64_row(ints, a, addresses, start, m), i64_row(ints, b, addresses, start, m)
             where(cond, xi, yi, i64_row(ints, dst, addresses, start, m), m)
     elif floats is not None and kind == FLOAT64:
-        _float_step(op, dst, a, b, addresses, start, m, floats, ints, np.float64(0), 8, flags)
+        bank, like = floats, np.float64(0)
+        _float_step(op, dst, a, b, addresses, start, m, bank, ints, like, 8, status, samples, None)
     elif singles is not None and kind == FLOAT32:
-        _float_step(op, dst, a, b, addresses, start, m, singles, ints, np.float32(0), 4, flags)
+        bank32, like32 = singles, np.float32(0)
+        _float_step(
+            op, dst, a, b, addresses, start, m, bank32, ints, like32, 4, status, samples, None
+        )
+    elif halves is not None and kind == FLOAT16:
+        # float16 columns are never read in place: LOAD converts them, STORE writes them.
+        if op == LOAD:
+            load_half(addresses[-1 - a], start, m, halves[dst])
+        elif op == STORE:
+            store_half(halves[a], addresses[aux], start, m)
+        else:
+            like16 = np.float32(0)
+            _float_step(
+                op, dst, a, b, addresses, start, m, halves, ints, like16, 4, status, samples, True
+            )
     elif ints is not None:
         if op == LOAD:
             if kind in (INT64, UINT64):
@@ -155,26 +211,33 @@ def step(ins, fconst, iconst, addresses, start, m, floats, singles, ints, first,
         elif (op >= NEG and op <= RECIPROCAL) or op in (COPY, ISNAN):
             int_unary(op, kind, x, out, m)
         else:
-            int_binary(op, kind, x, i64_row(ints, b, addresses, start, m), out, m, flags)
+            int_binary(op, kind, x, i64_row(ints, b, addresses, start, m), out, m, status)
 
 
 @jit(parallel=True)
-def run_program(program, fconst, iconst, addresses, n, n_chunks, floats, singles, ints, flags):
-    """Run ``program`` over rows ``0..n`` in ``n_chunks`` chunks; ``flags[chunk, instruction]``.
+def run_program(
+    program, fconst, iconst, addresses, n, n_chunks, floats, singles, halves, ints, flags, samples
+):
+    """Run ``program`` over rows ``0..n`` in ``n_chunks`` chunks.
 
-    ``floats``, ``singles``, ``ints``: the banks, ``(n_chunks, n_registers,
-    width)`` arrays of float64, float32 and int64, or ``None`` for a bank the
-    program does not use (each combination compiles once, with only its code).
+    ``floats``, ``singles``, ``halves``, ``ints``: the banks, ``(n_chunks,
+    n_registers, width)`` arrays of float64, float32, float32 (float16 values)
+    and int64, or ``None`` for a bank the program does not use (each
+    combination compiles once, with only its own code). ``flags[chunk, p]``:
+    instruction ``p``'s status word; ``samples[chunk, p]``: its operands for
+    each class of non-finite result (:mod:`.floats`).
     """
     blocks = (n + BLOCK - 1) // BLOCK
     per_chunk = (blocks + n_chunks - 1) // n_chunks
     for chunk in prange(n_chunks):
-        f, s, i = chunk_bank(floats, chunk), chunk_bank(singles, chunk), chunk_bank(ints, chunk)
+        f, s = chunk_bank(floats, chunk), chunk_bank(singles, chunk)
+        h, i = chunk_bank(halves, chunk), chunk_bank(ints, chunk)
         first = True
         for block in range(chunk * per_chunk, min(blocks, (chunk + 1) * per_chunk)):
             start = block * BLOCK
             m = min(BLOCK, n - start)
             for p in range(program.shape[0]):
+                status, sample = flags[chunk, p : p + 1], samples[chunk, p]
                 step(
                     program[p],
                     fconst,
@@ -184,8 +247,10 @@ def run_program(program, fconst, iconst, addresses, n, n_chunks, floats, singles
                     m,
                     f,
                     s,
+                    h,
                     i,
                     first,
-                    flags[chunk, p : p + 1],
+                    status,
+                    sample,
                 )
             first = False
