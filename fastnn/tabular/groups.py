@@ -23,6 +23,8 @@ and agrees with the groups the hash aggregation found.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from fastnn import _checks, _jit
@@ -515,22 +517,48 @@ class Groups:
         closed = _checks.check_choice(closed, "closed", ("right", "left"))
         matrix, one_d = as_values(values, self._n_rows)
         f = self._factorize()
+        codes, n_groups = f.codes, f.n_groups
         perm = None if order is None else _order_permutation(order, self._n_rows)
         names = tuple(dict.fromkeys(features))
-        n = int(np.count_nonzero(f.codes >= 0))  # rows of some group
-        stats = np.empty((len(names), 1, n), matrix.dtype)
-        outputs = dict(zip(names, stats, strict=True))
-        xs = np.empty((1, n), matrix.dtype)
-        bits = xs.view(np.uint64) if matrix.dtype == np.float64 else np.empty((1, 0), np.uint64)
-        out = np.empty((self._n_rows, matrix.shape[1], len(names)), matrix.dtype)
         # the dealing and collecting passes cost about a mean's work per row each
         work = matrix.size * sum(ROLLING_WORK[name] for name in ("mean", "mean", *names))
         n_chunks = _jit.get_num_threads() if work >= _jit.PARALLEL_MIN_WORK else 1
-        _kernels.grouped_rolling(
-            f.codes, perm, f.n_groups, n_chunks, matrix, window, min_periods, 1,
-            blocks_per_task(window), int(closed == "left"), xs, bits, stats,
-            *(outputs.get(name) for name in ROLLING_FEATURES), out, work=work,
-        )  # fmt: skip
+        rows = np.linspace(0, self._n_rows, n_chunks + 1).astype(np.int64)
+        counts = np.zeros((n_chunks, n_groups), np.int64)
+        with _Threads(n_chunks) as threads:
+            threads.run(lambda c: _kernels.count_rows(codes, perm, rows[c], rows[c + 1], counts[c]))
+            starts = np.concatenate([[0], np.cumsum(counts.sum(axis=0))])
+            place = starts[:-1] + np.cumsum(counts, axis=0) - counts  # each chunk's first places
+            n = int(starts[-1])  # rows of some group
+            # each thread's groups hold about as many rows
+            spans = np.searchsorted(starts, np.linspace(0, n, n_chunks + 1)).astype(np.int64)
+            spans[0], spans[-1] = 0, n_groups
+            stats = np.empty((len(names), 1, n), matrix.dtype)
+            outputs = dict(zip(names, stats, strict=True))
+            xs = np.empty((1, n), matrix.dtype)
+            bits = xs.view(np.uint64) if matrix.dtype == np.float64 else np.empty((1, 0), np.uint64)
+            series_outputs = [outputs.get(name) for name in ROLLING_FEATURES]  # None: not asked
+            out = np.empty((self._n_rows, matrix.shape[1], len(names)), matrix.dtype)
+            left = closed == "left"
+            tasks = blocks_per_task(window)
+            for col in range(matrix.shape[1]):
+
+                def deal(c, col=col):
+                    lo, hi, fill = rows[c], rows[c + 1], place[c].copy()
+                    _kernels.deal(codes, perm, lo, hi, fill, matrix, col, xs)
+
+                def roll(c):
+                    g_lo, g_hi = spans[c], spans[c + 1]
+                    _kernels.roll_groups(xs, bits, starts, g_lo, g_hi, window, min_periods, 1,
+                                         tasks, *series_outputs)  # fmt: skip
+
+                def collect(c, col=col):
+                    lo, hi = rows[c], rows[c + 1]
+                    _kernels.collect(codes, perm, lo, hi, place[c], starts, stats, col, left, out)
+
+                threads.run(deal)
+                threads.run(roll)
+                threads.run(collect)
         if features != names:  # repeated names
             out = out[:, :, [names.index(f) for f in features]]
         return out[:, 0] if one_d else out
@@ -546,6 +574,28 @@ def _order_permutation(order, n_rows):
     if array.dtype.kind not in "biufmM":
         raise TypeError(f"order must hold numbers or datetimes, got dtype {array.dtype}")
     return np.argsort(array, kind="stable")
+
+
+class _Threads:
+    """Runs ``func(0) .. func(n - 1)`` on ``n`` Python threads (the kernels release the GIL),
+    or inline for ``n = 1``; one pool for every pass of a call."""
+
+    def __init__(self, n):
+        self._n = n
+        self._pool = ThreadPoolExecutor(n) if n > 1 else None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self._pool is not None:
+            self._pool.shutdown()
+
+    def run(self, func):
+        if self._pool is None:
+            func(0)
+        else:
+            list(self._pool.map(func, range(self._n)))
 
 
 def _accumulate(codes, n_groups, matrix, count_sizes, ends):

@@ -22,7 +22,7 @@ from fastnn.tabular._kernels.hash import (
     factorize_text,
     renumber,
 )
-from fastnn.tabular._kernels.rolling import grouped_rolling
+from fastnn.tabular._kernels.rolling import collect, count_rows, deal, roll_groups
 from fastnn.tabular._kernels.sequence import (
     counting_sort,
     group_cumcount,
@@ -32,7 +32,10 @@ from fastnn.tabular._kernels.sequence import (
 
 __all__ = [
     "accumulate_codes",
+    "collect",
+    "count_rows",
     "counting_sort",
+    "deal",
     "factorize_dense",
     "factorize_int64",
     "factorize_text",
@@ -40,10 +43,10 @@ __all__ = [
     "group_cumcount",
     "group_cumsum",
     "group_lag",
-    "grouped_rolling",
     "hash_aggregate",
     "merge_into",
     "new_state",
     "order_statistics",
     "renumber",
+    "roll_groups",
 ]
