@@ -285,7 +285,7 @@ def _random_epoch(
 
 @jit(parallel=True)
 def pla_integral_epochs(X, Y, orders, c, max_errors, fit_intercept, W, B, S, errors):
-    """The cyclic PLA of :func:`pla_epochs` (no pocket, no averaging) in int64 arithmetic.
+    """The cyclic PLA of :func:`pla_epochs` (no pocket, no averaging) in integer arithmetic.
 
     For integral CSR ``data``, an integral step ``c = 2η`` and integral
     weights ``W`` and biases ``B`` whose every partial sum the caller has
@@ -293,8 +293,9 @@ def pla_integral_epochs(X, Y, orders, c, max_errors, fit_intercept, W, B, S, err
     then computes every product, partial sum and update exactly, so these
     integer ones are the same numbers, and the decisions and weights are
     identical. Integer adds do not depend on their order either, though the
-    loop keeps column order. ``orders``, ``max_errors``, ``S`` and
-    ``errors`` as in :func:`pla_epochs`.
+    loop keeps column order. ``W`` is int32 or int64 (as the bound allows),
+    ``B`` int64, the decisions summed in int64. ``orders``, ``max_errors``,
+    ``S`` and ``errors`` as in :func:`pla_epochs`.
     """
     for k in prange(Y.shape[0]):
         B[k] = _integral_problem(
