@@ -54,6 +54,13 @@ def as_rows(X):
         X = X.copy()
         X.sum_duplicates()
     indptr, indices, data = (_native(a) for a in (X.indptr, X.indices, X.data))
+    if indices.size and (indices.min() < 0 or indices.max() >= X.shape[1]):
+        # scipy checks column indices only on request (check_format(full_check=True));
+        # the kernels index the weights by them without a bounds check.
+        raise ValueError(
+            f"X is a malformed CSR matrix: its column indices must lie in [0, {X.shape[1]}), "
+            f"got indices from {indices.min()} to {indices.max()}"
+        )
     return indptr, indices, data
 
 

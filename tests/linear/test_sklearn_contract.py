@@ -91,3 +91,17 @@ def test_sparse_predictions_match_dense(rng):
     X, y = blobs(rng, 50, 6, 3)
     clf = Perceptron(max_iter=5, tol=None).fit(X, y)
     np.testing.assert_allclose(clf.decision_function(sp.csr_matrix(X)), clf.decision_function(X))
+
+
+@pytest.mark.parametrize("estimator", [Perceptron(), LinearSVM(), SigmoidNeuron()], ids=repr)
+@pytest.mark.parametrize("bad_index", [-1, 6])
+def test_malformed_csr_column_index_is_refused(estimator, bad_index):
+    # scipy builds a CSR matrix from raw arrays without checking the column
+    # indices; the kernels would read the weights out of bounds.
+    X = sp.csr_matrix(
+        (np.ones(3), np.array([0, bad_index, 2]), np.array([0, 1, 2, 3])), shape=(3, 6)
+    )
+    before = X.indices.copy()
+    with pytest.raises(ValueError, match=r"X is a malformed CSR matrix.*\[0, 6\)"):
+        clone(estimator).fit(X, [0, 1, 0])
+    np.testing.assert_array_equal(X.indices, before)
