@@ -85,34 +85,26 @@ def _at(typingctx, address, like):
 
 
 @jit
-def chunk_bank(banks, chunk):
-    """The registers of one chunk, or ``None`` where the bank is absent (pruned)."""
-    if banks is None:
-        return None
-    return banks[chunk]
-
-
-@jit
-def row(bank, ref, addresses, start, m, like, size):
-    """Operand ``ref`` on rows ``start .. start + m``: a register row, or a column's rows."""
+def row(bank, chunk, ref, addresses, start, m, like, size):
+    """Operand ``ref`` on rows ``start .. start + m``: a register row (of ``chunk``) or a column."""
     if bank is not None and ref >= 0:
-        return bank[ref]
+        return bank[chunk, ref]
     return carray(_at(addresses[-1 - ref] + size * start, like), m)
 
 
 @jit
-def f64_row(bank, ref, addresses, start, m):
-    return row(bank, ref, addresses, start, m, np.float64(0), 8)
+def f64_row(bank, chunk, ref, addresses, start, m):
+    return row(bank, chunk, ref, addresses, start, m, np.float64(0), 8)
 
 
 @jit
-def f32_row(bank, ref, addresses, start, m):
-    return row(bank, ref, addresses, start, m, np.float32(0), 4)
+def f32_row(bank, chunk, ref, addresses, start, m):
+    return row(bank, chunk, ref, addresses, start, m, np.float32(0), 4)
 
 
 @jit
-def i64_row(bank, ref, addresses, start, m):
-    return row(bank, ref, addresses, start, m, np.int64(0), 8)
+def i64_row(bank, chunk, ref, addresses, start, m):
+    return row(bank, chunk, ref, addresses, start, m, np.int64(0), 8)
 
 
 @jit

@@ -33,7 +33,6 @@ from fastnn.tabular._kernels.formula.codes import (
     STORE,
     UINT64,
     WHERE,
-    chunk_bank,
     copy,
     f32_row,
     f64_row,
@@ -75,67 +74,69 @@ def _from_uint64(x, out, m):
 
 
 @jit
-def _cast(kind, source, a, dst, addresses, start, m, floats, singles, halves, ints):
+def _cast(kind, source, a, dst, addresses, start, m, floats, singles, halves, ints, chunk):
     # The conversions NumPy's type promotion makes, and truth values for where.
     # A float16 register is a float32 row; its float16 sources (bool, int8,
     # uint8) are exact in it.
     if floats is not None and kind == FLOAT64:
-        out = f64_row(floats, dst, addresses, start, m)
+        out = f64_row(floats, chunk, dst, addresses, start, m)
         if singles is not None and source == FLOAT32:
-            copy(f32_row(singles, a, addresses, start, m), out, m)
+            copy(f32_row(singles, chunk, a, addresses, start, m), out, m)
         elif halves is not None and source == FLOAT16:
-            copy(halves[a], out, m)
+            copy(halves[chunk, a], out, m)
         elif ints is not None and source == UINT64:
-            _from_uint64(i64_row(ints, a, addresses, start, m), out, m)
+            _from_uint64(i64_row(ints, chunk, a, addresses, start, m), out, m)
         elif ints is not None:
-            copy(i64_row(ints, a, addresses, start, m), out, m)
+            copy(i64_row(ints, chunk, a, addresses, start, m), out, m)
     elif singles is not None and kind == FLOAT32:
-        out32 = f32_row(singles, dst, addresses, start, m)
+        out32 = f32_row(singles, chunk, dst, addresses, start, m)
         if halves is not None and source == FLOAT16:
-            copy(halves[a], out32, m)
+            copy(halves[chunk, a], out32, m)
         elif ints is not None and source == UINT64:
-            _from_uint64(i64_row(ints, a, addresses, start, m), out32, m)
+            _from_uint64(i64_row(ints, chunk, a, addresses, start, m), out32, m)
         elif ints is not None:
-            copy(i64_row(ints, a, addresses, start, m), out32, m)
+            copy(i64_row(ints, chunk, a, addresses, start, m), out32, m)
     elif halves is not None and kind == FLOAT16:
         if ints is not None:
-            copy(i64_row(ints, a, addresses, start, m), halves[dst], m)
-            round_half(halves[dst], m)
+            copy(i64_row(ints, chunk, a, addresses, start, m), halves[chunk, dst], m)
+            round_half(halves[chunk, dst], m)
     elif ints is not None:
-        outi = i64_row(ints, dst, addresses, start, m)
+        outi = i64_row(ints, chunk, dst, addresses, start, m)
         if kind != BOOL:  # integer widening: canonical values stay as they are
-            copy(i64_row(ints, a, addresses, start, m), outi, m)
+            copy(i64_row(ints, chunk, a, addresses, start, m), outi, m)
         elif floats is not None and source == FLOAT64:
-            _truth(f64_row(floats, a, addresses, start, m), outi, m)
+            _truth(f64_row(floats, chunk, a, addresses, start, m), outi, m)
         elif singles is not None and source == FLOAT32:
-            _truth(f32_row(singles, a, addresses, start, m), outi, m)
+            _truth(f32_row(singles, chunk, a, addresses, start, m), outi, m)
         elif halves is not None and source == FLOAT16:
-            _truth(halves[a], outi, m)
+            _truth(halves[chunk, a], outi, m)
         else:
-            _truth(i64_row(ints, a, addresses, start, m), outi, m)
+            _truth(i64_row(ints, chunk, a, addresses, start, m), outi, m)
 
 
 @jit
-def _float_step(op, dst, a, b, addresses, start, m, bank, ints, like, size, status, samples, half):
+def _float_step(
+    op, dst, a, b, addresses, start, m, bank, ints, chunk, like, size, status, samples, half
+):
     # An instruction of a float kind (the type of `like`) on its bank; `half`
     # (True or None, pruned) rounds each result to float16.
-    x = row(bank, a, addresses, start, m, like, size)
+    x = row(bank, chunk, a, addresses, start, m, like, size)
     if ints is not None and op >= LT and op <= NE:
-        y = row(bank, b, addresses, start, m, like, size)
-        float_compare(op, x, y, i64_row(ints, dst, addresses, start, m), m)
+        y = row(bank, chunk, b, addresses, start, m, like, size)
+        float_compare(op, x, y, i64_row(ints, chunk, dst, addresses, start, m), m)
         return
     if ints is not None and op == ISNAN:
-        isnan(x, i64_row(ints, dst, addresses, start, m), m)
+        isnan(x, i64_row(ints, chunk, dst, addresses, start, m), m)
         return
-    out = row(bank, dst, addresses, start, m, like, size)
+    out = row(bank, chunk, dst, addresses, start, m, like, size)
     if (op >= NEG and op <= RECIPROCAL) or op in (COPY, LOAD):
         float_unary(op, x, out, m)
         y = x
     elif half is not None and op in (MINIMUM, MAXIMUM):
-        y = row(bank, b, addresses, start, m, like, size)
+        y = row(bank, chunk, b, addresses, start, m, like, size)
         half_extremum(op == MINIMUM, x, y, out, m)
     else:
-        y = row(bank, b, addresses, start, m, like, size)
+        y = row(bank, chunk, b, addresses, start, m, like, size)
         float_binary(op, x, y, out, m)
     if half is not None:
         round_half(out, m)
@@ -145,73 +146,122 @@ def _float_step(op, dst, a, b, addresses, start, m, bank, ints, like, size, stat
 
 @jit
 def step(
-    ins, fconst, iconst, addresses, start, m, floats, singles, halves, ints, first, status, samples
+    ins,
+    fconst,
+    iconst,
+    addresses,
+    start,
+    m,
+    floats,
+    singles,
+    halves,
+    ints,
+    chunk,
+    first,
+    status,
+    samples,
 ):
-    """Run instruction ``ins`` on rows ``start .. start + m`` (see the package notes)."""
+    """Run instruction ``ins`` on rows ``start .. start + m`` of ``chunk`` (the package notes)."""
     op, kind, dst, a, b, c, aux = ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6]
     if op == CONST:
         if first:  # constant registers are filled once per chunk and never reused
             if floats is not None and kind == FLOAT64:
-                fill(floats[dst], fconst[a])
+                fill(floats[chunk, dst], fconst[a])
             elif singles is not None and kind == FLOAT32:
-                fill(singles[dst], np.float32(fconst[a]))
+                fill(singles[chunk, dst], np.float32(fconst[a]))
             elif halves is not None and kind == FLOAT16:
-                fill(halves[dst], np.float32(fconst[a]))
+                fill(halves[chunk, dst], np.float32(fconst[a]))
             elif ints is not None:
-                fill(ints[dst], iconst[a])
+                fill(ints[chunk, dst], iconst[a])
     elif op == CAST:
-        _cast(kind, aux, a, dst, addresses, start, m, floats, singles, halves, ints)
+        _cast(kind, aux, a, dst, addresses, start, m, floats, singles, halves, ints, chunk)
     elif ints is not None and op == WHERE:  # c: a bool register or column of the int64 bank
-        cond = i64_row(ints, c, addresses, start, m)
+        cond = i64_row(ints, chunk, c, addresses, start, m)
         if floats is not None and kind == FLOAT64:
-            x, y = f64_row(floats, a, addresses, start, m), f64_row(floats, b, addresses, start, m)
-            where(cond, x, y, f64_row(floats, dst, addresses, start, m), m)
+            x, y = (
+                f64_row(floats, chunk, a, addresses, start, m),
+                f64_row(floats, chunk, b, addresses, start, m),
+            )
+            where(cond, x, y, f64_row(floats, chunk, dst, addresses, start, m), m)
         elif singles is not None and kind == FLOAT32:
-            x32 = f32_row(singles, a, addresses, start, m)
-            y32 = f32_row(singles, b, addresses, start, m)
-            where(cond, x32, y32, f32_row(singles, dst, addresses, start, m), m)
+            x32 = f32_row(singles, chunk, a, addresses, start, m)
+            y32 = f32_row(singles, chunk, b, addresses, start, m)
+            where(cond, x32, y32, f32_row(singles, chunk, dst, addresses, start, m), m)
         elif halves is not None and kind == FLOAT16:
-            where(cond, halves[a], halves[b], halves[dst], m)
+            where(cond, halves[chunk, a], halves[chunk, b], halves[chunk, dst], m)
         else:
-            xi, yi = i64_row(ints, a, addresses, start, m), i64_row(ints, b, addresses, start, m)
-            where(cond, xi, yi, i64_row(ints, dst, addresses, start, m), m)
+            xi, yi = (
+                i64_row(ints, chunk, a, addresses, start, m),
+                i64_row(ints, chunk, b, addresses, start, m),
+            )
+            where(cond, xi, yi, i64_row(ints, chunk, dst, addresses, start, m), m)
     elif floats is not None and kind == FLOAT64:
         bank, like = floats, np.float64(0)
-        _float_step(op, dst, a, b, addresses, start, m, bank, ints, like, 8, status, samples, None)
+        _float_step(
+            op, dst, a, b, addresses, start, m, bank, ints, chunk, like, 8, status, samples, None
+        )
     elif singles is not None and kind == FLOAT32:
         bank32, like32 = singles, np.float32(0)
         _float_step(
-            op, dst, a, b, addresses, start, m, bank32, ints, like32, 4, status, samples, None
+            op,
+            dst,
+            a,
+            b,
+            addresses,
+            start,
+            m,
+            bank32,
+            ints,
+            chunk,
+            like32,
+            4,
+            status,
+            samples,
+            None,
         )
     elif halves is not None and kind == FLOAT16:
         # float16 columns are never read in place: LOAD converts them, STORE writes them.
         if op == LOAD:
-            load_half(addresses[-1 - a], start, m, halves[dst])
+            load_half(addresses[-1 - a], start, m, halves[chunk, dst])
         elif op == STORE:
-            store_half(halves[a], addresses[aux], start, m)
+            store_half(halves[chunk, a], addresses[aux], start, m)
         else:
             like16 = np.float32(0)
             _float_step(
-                op, dst, a, b, addresses, start, m, halves, ints, like16, 4, status, samples, True
+                op,
+                dst,
+                a,
+                b,
+                addresses,
+                start,
+                m,
+                halves,
+                ints,
+                chunk,
+                like16,
+                4,
+                status,
+                samples,
+                True,
             )
     elif ints is not None:
         if op == LOAD:
             if kind in (INT64, UINT64):
-                copy(i64_row(ints, a, addresses, start, m), ints[dst], m)
+                copy(i64_row(ints, chunk, a, addresses, start, m), ints[chunk, dst], m)
             else:
-                load_int(addresses[-1 - a], start, m, kind, ints[dst])
+                load_int(addresses[-1 - a], start, m, kind, ints[chunk, dst])
             return
         if op == STORE:  # aux: the output's slot; kind: its dtype (narrow ints and bool)
-            store_int(i64_row(ints, a, addresses, start, m), addresses[aux], start, m, kind)
+            store_int(i64_row(ints, chunk, a, addresses, start, m), addresses[aux], start, m, kind)
             return
-        x = i64_row(ints, a, addresses, start, m)
-        out = i64_row(ints, dst, addresses, start, m)
+        x = i64_row(ints, chunk, a, addresses, start, m)
+        out = i64_row(ints, chunk, dst, addresses, start, m)
         if op >= LT and op <= NE:
-            int_compare(op, kind, aux, x, i64_row(ints, b, addresses, start, m), out, m)
+            int_compare(op, kind, aux, x, i64_row(ints, chunk, b, addresses, start, m), out, m)
         elif (op >= NEG and op <= RECIPROCAL) or op in (COPY, ISNAN):
             int_unary(op, kind, x, out, m)
         else:
-            int_binary(op, kind, x, i64_row(ints, b, addresses, start, m), out, m, status)
+            int_binary(op, kind, x, i64_row(ints, chunk, b, addresses, start, m), out, m, status)
 
 
 @jit(parallel=True)
@@ -230,8 +280,6 @@ def run_program(
     blocks = (n + BLOCK - 1) // BLOCK
     per_chunk = (blocks + n_chunks - 1) // n_chunks
     for chunk in prange(n_chunks):
-        f, s = chunk_bank(floats, chunk), chunk_bank(singles, chunk)
-        h, i = chunk_bank(halves, chunk), chunk_bank(ints, chunk)
         first = True
         for block in range(chunk * per_chunk, min(blocks, (chunk + 1) * per_chunk)):
             start = block * BLOCK
@@ -245,10 +293,11 @@ def run_program(
                     addresses,
                     start,
                     m,
-                    f,
-                    s,
-                    h,
-                    i,
+                    floats,
+                    singles,
+                    halves,
+                    ints,
+                    chunk,
                     first,
                     status,
                     sample,
