@@ -112,6 +112,12 @@ class HashingBagOfWords(TransformerMixin, BaseEstimator):
         signs = np.where(kept, sign[terms.mapping] if sign.size else 1, 1)
         indptr, indices, data = _corpus.counts(terms.tokens, mapping, signs, used.size)
         indices = used.astype(np.int32)[indices]
+        if norm is not None and dtype == np.float64 and not binary:
+            # Normalised straight from the int64 counts (float64(count) is
+            # what astype gives): no float copy of the counts to normalise.
+            out = np.empty(data.size, dtype)
+            _kernels.normalize_rows(indptr, data, out, norm)
+            return csr_counts(indptr, indices, out, n_features, dtype, binary)
         X = csr_counts(indptr, indices, data, n_features, dtype, binary)
         if norm is not None:
             _kernels.normalize_rows(indptr, X.data.copy(), X.data, norm)
