@@ -288,7 +288,8 @@ def ascii_token_bytes(lowercase):
     ascii_map = np.arange(128, dtype=np.uint8)
     if lowercase:
         ascii_map[65:91] += 32
-    ascii_map[unicode_word_table()[:128] == 0] = 0
+    word = np.array([re.match(r"\w", chr(b)) is not None for b in range(128)])
+    ascii_map[~word] = 0  # not from unicode_word_table: an ASCII corpus never needs that
     ascii_map.flags.writeable = False
     return ascii_map
 

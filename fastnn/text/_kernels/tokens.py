@@ -14,7 +14,6 @@ at a time, not a byte at a time.
 import numpy as np
 
 from fastnn._jit import jit
-from fastnn.text._kernels.table import grown, resized
 
 _SEED = np.uint64(0x243F6A8885A308D3)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -74,7 +73,6 @@ def _finished(h, w, length):
     return h
 
 
-@jit
 def scan_terms(buf, doc_starts, ascii_map, word, min_chars):
     """Return ``(token_ids, token_starts, term_bytes, term_starts)`` of a UTF-8 corpus.
 
@@ -85,6 +83,10 @@ def scan_terms(buf, doc_starts, ascii_map, word, min_chars):
     the byte a token holds for it (so it lower-cases an ASCII corpus, sparing
     Python's ``str.lower``); ``word[cp]`` is 1 for a word code point (a
     1-entry array for an ASCII corpus, which is never decoded).
+
+    A Python driver around the kernel ``_scan``: the tables are allocated
+    and grown (a few times a call) by NumPy, which costs nothing at run time
+    and spares compiling the allocations and copies (~2 s at a first call).
     """
     n_docs = doc_starts.size - 1
     # Room for a token per 5 bytes (English averages about 6), grown when full.
@@ -107,14 +109,14 @@ def scan_terms(buf, doc_starts, ascii_map, word, min_chars):
             break
         # Go on from the token that found the table half full, the arena or the tokens full.
         if grow == 3:
-            token_ids = grown(token_ids)
+            token_ids = _doubled(token_ids)
         elif grow == 1:
-            term_hash = grown(term_hash)
-            term_head = grown(term_head)
-            term_starts = resized(term_starts, term_hash.size + 1)
+            term_hash = _doubled(term_hash)
+            term_head = _doubled(term_head)
+            term_starts = _doubled(term_starts)[: term_hash.size + 1]
             slots = _rehashed(term_hash, state[3], 2 * term_hash.size)
         else:
-            term_bytes = grown(term_bytes)
+            term_bytes = _doubled(term_bytes)
     n_tokens, n_terms = state[2], state[3]
     token_starts[n_docs] = n_tokens
     # A view: the pages past n_tokens were never touched, so they cost no memory.
@@ -124,6 +126,13 @@ def scan_terms(buf, doc_starts, ascii_map, word, min_chars):
         term_bytes[: term_starts[n_terms]].copy(),
         term_starts[: n_terms + 1].copy(),
     )
+
+
+def _doubled(values):
+    # `values` copied into an array twice as long (the rest uninitialised).
+    out = np.empty(2 * values.size, values.dtype)
+    out[: values.size] = values
+    return out
 
 
 @jit
