@@ -167,11 +167,11 @@ class BagOfWords(TransformerMixin, BaseEstimator):
                     + (" that are not stop words" if analyzer.stop_words else "")
                     + f" (token_pattern={self.token_pattern!r})"
                 )
-            order = sorted(range(len(terms.terms)), key=terms.terms.__getitem__)
-            columns = [terms.terms[i] for i in order]
+            # The terms are distinct: sorted as strings (faster than sorting
+            # their indices by key), each one's column then looked up.
+            columns = sorted(terms.terms)
             vocabulary = dict(zip(columns, range(len(columns)), strict=True))
-            rank = np.empty(len(order), np.int64)
-            rank[order] = np.arange(len(order))
+            rank = np.fromiter(map(vocabulary.__getitem__, terms.terms), np.int64, len(columns))
         else:
             vocabulary, rank = fixed, None
         X = self._counts(terms, vocabulary, dtype, binary, rank)
