@@ -60,26 +60,36 @@ def tfidf_rows(indptr, indices, counts, idf, use_idf, norm, out, out_indices):
     for r in prange(indptr.size - 1):
         start = indptr[r]
         stop = indptr[r + 1]
+        # One pass: cast, weight and sum; a row found out of column order is
+        # sorted, then summed again in column order.
         ordered = True
+        total = 0.0  # float64, whatever the output type, as scikit-learn's
         for k in range(start, stop):
-            out_indices[k] = indices[k]
+            column = indices[k]
+            out_indices[k] = column
             out[k] = counts[k]  # the cast to the output type comes first
-            if k > start and indices[k] <= indices[k - 1]:
+            if use_idf:
+                out[k] = out[k] * idf[column]
+            if norm == NORM_L1:
+                total += abs(out[k])
+            elif norm == NORM_L2:
+                total += out[k] * out[k]
+            if k > start and column <= indices[k - 1]:
                 ordered = False
-        if not ordered and _sort_row(out_indices, out, start, stop):
-            repeated += 1
-        if use_idf:
+        if not ordered:
+            if _sort_row(out_indices, out, start, stop):
+                repeated += 1
+            total = 0.0
             for k in range(start, stop):
-                out[k] = out[k] * idf[out_indices[k]]
-        if norm != NORM_NONE:
-            total = 0.0  # float64, whatever the output type, as scikit-learn's
+                if norm == NORM_L1:
+                    total += abs(out[k])
+                elif norm == NORM_L2:
+                    total += out[k] * out[k]
+        if norm != NORM_NONE and total != 0.0:  # an empty (or all-zero) row stays as it is
+            if norm == NORM_L2:
+                total = np.sqrt(total)
             for k in range(start, stop):
-                total += abs(out[k]) if norm == NORM_L1 else out[k] * out[k]
-            if total != 0.0:  # an empty (or all-zero) row stays as it is
-                if norm == NORM_L2:
-                    total = np.sqrt(total)
-                for k in range(start, stop):
-                    out[k] = out[k] / total
+                out[k] = out[k] / total
     return repeated
 
 
