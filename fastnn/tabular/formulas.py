@@ -493,7 +493,9 @@ def _raise_flags(program, flags, samples):
     # Replay each flagged instruction's event (and the constants' events, in
     # program order) on a few NumPy elements, so that NumPy itself warns,
     # raises or calls back as np.errstate says.
-    events = sorted(program.events, key=lambda event: event[0])
+    if not program.events and not flags.any():
+        return
+    events = list(program.events)
     seen = np.bitwise_or.reduce(flags, axis=0) if flags.shape[0] else flags.sum(axis=0)
     for p, ((op, kind, *_), bits) in enumerate(zip(program.instructions, seen, strict=True)):
         if not bits:
