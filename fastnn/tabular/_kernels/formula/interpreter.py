@@ -161,7 +161,10 @@ def step(
     status,
     samples,
 ):
-    """Run instruction ``ins`` on rows ``start .. start + m`` of ``chunk`` (the package notes)."""
+    """Run instruction ``ins`` on rows ``start .. start + m`` of ``chunk`` (the package notes).
+
+    Float arithmetic is run by :func:`run_program` itself, not here.
+    """
     op, kind, dst, a, b, c, aux = ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], ins[6]
     if op == CONST:
         if first:  # constant registers are filled once per chunk and never reused
@@ -195,55 +198,12 @@ def step(
                 i64_row(ints, chunk, b, addresses, start, m),
             )
             where(cond, xi, yi, i64_row(ints, chunk, dst, addresses, start, m), m)
-    elif floats is not None and kind == FLOAT64:
-        bank, like = floats, np.float64(0)
-        _float_step(
-            op, dst, a, b, addresses, start, m, bank, ints, chunk, like, 8, status, samples, None
-        )
-    elif singles is not None and kind == FLOAT32:
-        bank32, like32 = singles, np.float32(0)
-        _float_step(
-            op,
-            dst,
-            a,
-            b,
-            addresses,
-            start,
-            m,
-            bank32,
-            ints,
-            chunk,
-            like32,
-            4,
-            status,
-            samples,
-            None,
-        )
     elif halves is not None and kind == FLOAT16:
         # float16 columns are never read in place: LOAD converts them, STORE writes them.
         if op == LOAD:
             load_half(addresses[-1 - a], start, m, halves[chunk, dst])
-        elif op == STORE:
-            store_half(halves[chunk, a], addresses[aux], start, m)
         else:
-            like16 = np.float32(0)
-            _float_step(
-                op,
-                dst,
-                a,
-                b,
-                addresses,
-                start,
-                m,
-                halves,
-                ints,
-                chunk,
-                like16,
-                4,
-                status,
-                samples,
-                True,
-            )
+            store_half(halves[chunk, a], addresses[aux], start, m)
     elif ints is not None:
         if op == LOAD:
             if kind in (INT64, UINT64):
@@ -286,6 +246,37 @@ def run_program(
             m = min(BLOCK, n - start)
             for p in range(program.shape[0]):
                 status, sample = flags[chunk, p : p + 1], samples[chunk, p]
+                ins = program[p]
+                op, kind, dst, a, b = ins[0], ins[1], ins[2], ins[3], ins[4]
+                # Float arithmetic goes straight to its loops (one call level
+                # less for Numba to compile through); the rest through `step`.
+                arithmetic = op != CONST and op != CAST and op != WHERE
+                if floats is not None and kind == FLOAT64 and arithmetic:
+                    like, size = np.float64(0), 8
+                    _float_step(
+                        op, dst, a, b, addresses, start, m, floats, ints, chunk, like, size,
+                        status, sample, None,
+                    )  # fmt: skip
+                    continue
+                if singles is not None and kind == FLOAT32 and arithmetic:
+                    like32 = np.float32(0)
+                    _float_step(
+                        op, dst, a, b, addresses, start, m, singles, ints, chunk, like32, 4,
+                        status, sample, None,
+                    )  # fmt: skip
+                    continue
+                if (
+                    halves is not None
+                    and kind == FLOAT16
+                    and arithmetic
+                    and op not in (LOAD, STORE)
+                ):
+                    like16 = np.float32(0)
+                    _float_step(
+                        op, dst, a, b, addresses, start, m, halves, ints, chunk, like16, 4,
+                        status, sample, True,
+                    )  # fmt: skip
+                    continue
                 step(
                     program[p],
                     fconst,
