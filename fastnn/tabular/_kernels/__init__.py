@@ -4,7 +4,9 @@ Modules by family: :mod:`~fastnn.tabular._kernels.hash` (factorizing keys),
 :mod:`~fastnn.tabular._kernels.aggregate` (group statistics, the fused hash
 aggregation), :mod:`~fastnn.tabular._kernels.sequence` (the counting sort and
 within-group sequences), :mod:`~fastnn.tabular._kernels.rolling` (grouped
-rolling windows through fastnn.temporal's kernel). Codes are int64 (``-1``: a
+rolling windows through fastnn.temporal's kernel), and the package
+:mod:`~fastnn.tabular._kernels.formula` (the row-formula interpreter, imported
+by :mod:`fastnn.tabular.formulas` on its own). Codes are int64 (``-1``: a
 row of no group); values are float32 or float64, accumulated in float64.
 """
 
