@@ -3,8 +3,10 @@
 Kernels never see ``str``: the corpus is one UTF-8 ``uint8`` buffer with
 document offsets, and terms are integer ids.
 
-- :mod:`.tokens`: word-character runs in a UTF-8 buffer, given term ids.
-- :mod:`.counting`: per-document counts in CSR, n-gram ids, column pruning.
+- :mod:`.tokens`: word-character runs in a UTF-8 buffer, given term ids; the
+  term tables of consecutive chunks merged.
+- :mod:`.counting`: per-document counts in CSR (rows sorted by a bitmap), n-gram
+  ids, column pruning.
 - :mod:`.hashing`: MurmurHash3 32-bit of byte strings, CSR row normalisation.
 - :mod:`.weighting`: count matrices to TF-IDF, normalised per row.
 - :mod:`.table`: the open-addressing hash table helpers they share.
