@@ -61,11 +61,11 @@ def test_every_torch_peer_is_timed_apart():
 
 
 def test_a_peer_of_several_libraries_needs_each_of_them(monkeypatch):
-    from fastnn.bench import workloads
+    from fastnn.bench import workload
 
-    real = workloads.importlib.util.find_spec
+    real = workload.importlib.util.find_spec
     monkeypatch.setattr(
-        workloads.importlib.util, "find_spec", lambda m: None if m == "numbagg" else real(m)
+        workload.importlib.util, "find_spec", lambda m: None if m == "numbagg" else real(m)
     )
     available = BY_NAME["window_features"].available()
     assert "bottleneck+numbagg" not in available

@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-from fastnn.bench.workloads import Workload
+from fastnn.bench.workload import Workload
 from fastnn.testing import sum_tolerance
 
 

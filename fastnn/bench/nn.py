@@ -1,4 +1,4 @@
-"""Benchmark workloads of :mod:`fastnn.nn` (registered in :mod:`fastnn.bench.workloads`).
+"""Benchmark workloads of :mod:`fastnn.nn` (gathered in :mod:`fastnn.bench.workloads`).
 
 Training workloads start every call from the same initial weights and
 shuffle seed, so fastnn's trained weights can be compared with the NumPy
@@ -23,7 +23,7 @@ import warnings
 
 import numpy as np
 
-from fastnn.bench.workloads import Workload
+from fastnn.bench.workload import Workload
 
 _LR = 0.01
 

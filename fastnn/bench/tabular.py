@@ -1,4 +1,4 @@
-"""Benchmark workloads of :mod:`fastnn.tabular` (registered in :mod:`fastnn.bench.workloads`).
+"""Benchmark workloads of :mod:`fastnn.tabular` (gathered in :mod:`fastnn.bench.workloads`).
 
 The issue's benchmarks: six statistics (count, sum, mean, std, min, max) of
 10^7 float64 values over 10^5 given integer group codes (against numbagg,
@@ -18,7 +18,7 @@ leading slice that the fastnn and NumPy calls leave out, as a view.
 
 import numpy as np
 
-from fastnn.bench.workloads import Workload
+from fastnn.bench.workload import Workload
 
 SIX = ("count", "sum", "mean", "std", "min", "max")
 PANDAS_SIX = ["count", "sum", "mean", "std", "min", "max"]

@@ -1,4 +1,4 @@
-"""Benchmark workloads of :mod:`fastnn.temporal` (registered in :mod:`fastnn.bench.workloads`).
+"""Benchmark workloads of :mod:`fastnn.temporal` (gathered in :mod:`fastnn.bench.workloads`).
 
 The issue's benchmarks: a 10^6-point float64 random walk with window 100
 (mean, std, min, max, slope each, against the NumPy twin, bottleneck's
@@ -14,7 +14,7 @@ implementation, and ``Workload.error`` compares values, not NaNs.
 
 import numpy as np
 
-from fastnn.bench.workloads import Workload
+from fastnn.bench.workload import Workload
 
 WINDOW = 100
 SIX = ("mean", "std", "min", "max", "range", "slope")

@@ -1,8 +1,8 @@
-"""Benchmark workloads of :mod:`fastnn.text` (registered in :mod:`fastnn.bench.workloads`)."""
+"""Benchmark workloads of :mod:`fastnn.text` (gathered in :mod:`fastnn.bench.workloads`)."""
 
 import numpy as np
 
-from fastnn.bench.workloads import Workload
+from fastnn.bench.workload import Workload
 
 _LETTERS = np.array(list("abcdefghijklmnopqrstuvwxyz"))
 
